@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from maillage.presence import views as presence_views
+
+urlpatterns = [
+    path("", presence_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("me/", include("maillage.accounts.urls")),
+    path("circles/", include("maillage.accounts.circle_urls")),
+    path("imports/", include("maillage.imports.urls")),
+    path("presence/", include("maillage.presence.urls")),
+    path("admin/", admin.site.urls),
+]

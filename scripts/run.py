@@ -1,0 +1,42 @@
+"""`make run`: the web server and the task worker side by side; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAILLAGE = str(ROOT / ".venv" / "bin" / "maillage")
+ADDRESS = os.environ.get("MAILLAGE_ADDRESS", "127.0.0.1:8000")
+
+
+def main() -> int:
+    env = dict(os.environ)
+    server = subprocess.Popen([MAILLAGE, "runserver", "--noreload", ADDRESS], env=env)
+    worker = subprocess.Popen([MAILLAGE, "db_worker", "--interval", "0.5"], env=env)
+    print(f"\nMaillage runs on http://{ADDRESS}/  (Ctrl-C stops the server and the worker)")
+    subprocess.run([MAILLAGE, "demo", "--logins"], env=env, check=False)
+    processes = [server, worker]
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "maillage.network",
     "maillage.presence",
     "maillage.imports",
+    "maillage.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,11 +7,18 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAILLAGE = str(ROOT / ".venv" / "bin" / "maillage")
 ADDRESS = os.environ.get("MAILLAGE_ADDRESS", "127.0.0.1:8000")
+
+
+def next_nightly(now: datetime) -> datetime:
+    """Next 03:00 local time: the nightly Presence Index recomputation."""
+    target = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    return target if target > now else target + timedelta(days=1)
 
 
 def main() -> int:
@@ -21,9 +28,13 @@ def main() -> int:
     print(f"\nMaillage runs on http://{ADDRESS}/  (Ctrl-C stops the server and the worker)")
     subprocess.run([MAILLAGE, "demo", "--logins"], env=env, check=False)
     processes = [server, worker]
+    nightly = next_nightly(datetime.now())
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
+            if datetime.now() >= nightly:
+                subprocess.Popen([MAILLAGE, "recompute_presence"], env=env)
+                nightly = next_nightly(datetime.now())
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,0 +1,529 @@
+"""Reads for the Presence Index: the inputs counted from the database, and the dashboards' data.
+
+Counting is done with a handful of aggregate queries (per day, per kind) whatever the history
+length; the weekly windows are then summed in memory so every week of a history is cheap.
+"""
+
+from __future__ import annotations
+
+import bisect
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from maillage.accounts.models import Circle, Membership, User
+from maillage.network.models import Connection
+from maillage.presence.index import (
+    PILLARS,
+    WINDOW_WEEKS,
+    IndexInputs,
+    IndexResult,
+    WeekActivity,
+    activity_status,
+    compute_index,
+    is_decision_maker,
+)
+from maillage.presence.models import Interaction, Post, PresenceSnapshot, SocialAccount
+from maillage.presence.networks import AccountKind, Network
+
+PROFILE_FIELDS = ("headline", "summary", "industry", "location", "websites")
+HEATMAP_WEEKS = 52
+TREND_WEEKS = 26
+CIRCLE_TREND_WEEKS = 12
+Kind = Interaction.Kind
+ACTIVITY_SERIES = (
+    "original_posts",
+    "other_posts",
+    "comments",
+    "reactions",
+    "messages_sent",
+    "recommendations_given",
+)
+
+
+def owner_zone(owner: User) -> zoneinfo.ZoneInfo:
+    """The owner's time zone; the site's when theirs is not a valid IANA name."""
+    try:
+        return zoneinfo.ZoneInfo(owner.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def week_of(day: date) -> date:
+    """The Monday that starts the week holding this day."""
+    return day - timedelta(days=day.weekday())
+
+
+def current_week(zone: zoneinfo.ZoneInfo, now: datetime | None = None) -> date:
+    return week_of((now or timezone.now()).astimezone(zone).date())
+
+
+class WeeklySeries:
+    """Counts per week with prefix sums, for "as of" and "last N weeks" totals."""
+
+    def __init__(self, counts: Counter[date], undated: int = 0) -> None:
+        self.weeks = sorted(counts)
+        self.undated = undated
+        self._prefix = [0]
+        for week in self.weeks:
+            self._prefix.append(self._prefix[-1] + counts[week])
+
+    def upto(self, week: date) -> int:
+        """Everything dated in or before this week, plus what carries no date."""
+        return self._prefix[bisect.bisect_right(self.weeks, week)] + self.undated
+
+    def window(self, week: date, weeks: int = WINDOW_WEEKS) -> int:
+        """The total of this week and the weeks - 1 before it."""
+        start = week - timedelta(weeks=weeks - 1)
+        return (
+            self._prefix[bisect.bisect_right(self.weeks, week)]
+            - self._prefix[bisect.bisect_left(self.weeks, start)]
+        )
+
+
+@dataclass
+class ActivityHistory:
+    """One owner's activity bucketed per day and per week in their time zone."""
+
+    zone: zoneinfo.ZoneInfo
+    profile_fields: int = 0
+    daily: dict[str, Counter[date]] = field(default_factory=lambda: defaultdict(Counter))
+    undated: Counter[str] = field(default_factory=Counter)
+    # Week -> conversation ids with a message sent / received that week.
+    sent_conversations: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
+    received_conversations: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
+    has_data: bool = False
+    _series: dict[str, WeeklySeries] = field(default_factory=dict)
+
+    def series(self, name: str) -> WeeklySeries:
+        if name not in self._series:
+            weekly: Counter[date] = Counter()
+            for day, count in self.daily.get(name, Counter()).items():
+                weekly[week_of(day)] += count
+            self._series[name] = WeeklySeries(weekly, self.undated[name])
+        return self._series[name]
+
+    @property
+    def first_activity(self) -> date | None:
+        """The first day the owner did something (connections and things received are not)."""
+        days = [min(self.daily[name]) for name in ACTIVITY_SERIES if self.daily.get(name)]
+        return min(days) if days else None
+
+
+def _profile_fields(owner: User) -> int:
+    account = (
+        SocialAccount.objects.filter(
+            owner=owner, network=Network.LINKEDIN, kind=AccountKind.PROFILE
+        )
+        .order_by("-updated_at")
+        .values(*PROFILE_FIELDS)
+        .first()
+    )
+    if account is None:
+        return 0
+    return sum(1 for name in PROFILE_FIELDS if str(account[name]).strip())
+
+
+_INTERACTION_SERIES = {
+    Kind.COMMENT: "comments",
+    Kind.REACTION: "reactions",
+    Kind.MESSAGE_SENT: "messages_sent",
+    Kind.RECOMMENDATION_GIVEN: "recommendations_given",
+    Kind.RECOMMENDATION_RECEIVED: "recommendations_received",
+    Kind.ENDORSEMENT_RECEIVED: "endorsements_received",
+}
+
+
+def presence_history(owner: User) -> ActivityHistory:
+    """Count the owner's posts, interactions and connections per day (about seven queries)."""
+    zone = owner_zone(owner)
+    history = ActivityHistory(zone=zone, profile_fields=_profile_fields(owner))
+    day = TruncDate("published_at", tzinfo=zone)
+    for row in (
+        Post.objects.filter(owner=owner)
+        .annotate(day=day)
+        .values("day", "kind")
+        .annotate(n=Count("id"))
+    ):
+        name = "original_posts" if row["kind"] == Post.Kind.ORIGINAL else "other_posts"
+        history.daily[name][row["day"]] += row["n"]
+
+    interactions = Interaction.objects.filter(owner=owner, kind__in=list(_INTERACTION_SERIES))
+    for row in (
+        interactions.filter(occurred_at__isnull=False)
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values("day", "kind")
+        .annotate(n=Count("id"))
+    ):
+        history.daily[_INTERACTION_SERIES[row["kind"]]][row["day"]] += row["n"]
+    for row in interactions.filter(occurred_at__isnull=True).values("kind").annotate(n=Count("id")):
+        # Undated recommendations and endorsements still count from the start.
+        history.undated[_INTERACTION_SERIES[row["kind"]]] += row["n"]
+
+    for row in (
+        Interaction.objects.filter(
+            owner=owner,
+            kind__in=[Kind.MESSAGE_SENT, Kind.MESSAGE_RECEIVED],
+            occurred_at__isnull=False,
+        )
+        .exclude(conversation="")
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values("conversation", "kind", "day")
+        .distinct()
+    ):
+        target = (
+            history.sent_conversations
+            if row["kind"] == Kind.MESSAGE_SENT
+            else history.received_conversations
+        )
+        target[week_of(row["day"])].add(row["conversation"])
+
+    connected = Connection.objects.filter(owner=owner)
+    accepted = (
+        Interaction.objects.filter(
+            owner=owner,
+            kind__in=[Kind.INVITATION_SENT, Kind.INVITATION_RECEIVED],
+            occurred_at__isnull=False,
+        )
+        .filter(
+            Q(Exists(connected.filter(person=OuterRef("person"))))
+            | (
+                ~Q(counterpart="")
+                & Q(Exists(connected.filter(person__name=OuterRef("counterpart"))))
+            )
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("id"))
+    )
+    for row in accepted:
+        history.daily["invitations_accepted"][row["day"]] += row["n"]
+
+    # Grouped by position so each distinct title is matched once, not once per connection.
+    for row in connected.values("connected_on", "person__position").annotate(n=Count("id")):
+        names = ["connections"]
+        if is_decision_maker(row["person__position"] or ""):
+            names.append("decision_makers")
+        for name in names:
+            if row["connected_on"] is None:
+                history.undated[name] += row["n"]
+            else:
+                history.daily[name][row["connected_on"]] += row["n"]
+
+    history.has_data = bool(
+        history.profile_fields
+        or any(history.daily.values())
+        or any(history.undated.values())
+        or history.sent_conversations
+        or history.received_conversations
+    )
+    return history
+
+
+def _conversations(by_week: dict[date, set[str]], week: date) -> set[str]:
+    found: set[str] = set()
+    for offset in range(WINDOW_WEEKS):
+        found |= by_week.get(week - timedelta(weeks=offset), set())
+    return found
+
+
+def week_activity(history: ActivityHistory, week: date) -> WeekActivity:
+    other = sum(
+        history.series(name).window(week, 1)
+        for name in ("other_posts", "comments", "reactions", "messages_sent")
+    )
+    return WeekActivity(
+        original_posts=history.series("original_posts").window(week, 1), other_actions=other
+    )
+
+
+def index_inputs(history: ActivityHistory, week: date) -> IndexInputs:
+    """The formula's inputs as of the end of this week."""
+    activity = [week_activity(history, week - timedelta(weeks=n)) for n in range(WINDOW_WEEKS)]
+    sent = _conversations(history.sent_conversations, week)
+    received = _conversations(history.received_conversations, week)
+    s = history.series
+    return IndexInputs(
+        profile_fields=history.profile_fields,
+        post_weeks=sum(1 for item in activity if item.original_posts),
+        original_posts=s("original_posts").window(week),
+        recommendations_received=s("recommendations_received").upto(week),
+        endorsements_received=s("endorsements_received").upto(week),
+        connections=s("connections").upto(week),
+        new_connections=s("connections").window(week),
+        decision_makers=s("decision_makers").upto(week),
+        invitations_accepted=s("invitations_accepted").window(week),
+        comments_given=s("comments").window(week),
+        reactions_given=s("reactions").window(week),
+        conversations=len(sent),
+        active_weeks=sum(1 for item in activity if item.any),
+        recommendations_given=s("recommendations_given").upto(week),
+        two_way_conversations=len(sent & received),
+    )
+
+
+def week_status(history: ActivityHistory, week: date) -> str:
+    weeks = [week - timedelta(weeks=n) for n in range(3, -1, -1)]
+    return activity_status([week_activity(history, item) for item in weeks])
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    week: date
+    result: IndexResult
+    status: str
+
+
+def presence_weeks(history: ActivityHistory, weeks: Iterable[date]) -> list[WeekResult]:
+    """The index and status of each week; only the last one carries a next best action."""
+    weeks = list(weeks)
+    return [
+        WeekResult(
+            week,
+            compute_index(index_inputs(history, week), with_action=week == weeks[-1]),
+            week_status(history, week),
+        )
+        for week in weeks
+    ]
+
+
+def weeks_between(first: date, last: date) -> list[date]:
+    count = (last - first).days // 7
+    return [first + timedelta(weeks=n) for n in range(count + 1)]
+
+
+# --- personal dashboard -----------------------------------------------------------------------
+
+HEAT_SERIES = ("original_posts", "other_posts", "comments", "reactions")
+RECENT_POSTS = 10
+
+
+@dataclass(frozen=True)
+class HeatDay:
+    day: date
+    count: int
+    level: int  # 0-4, the CSS shade
+    future: bool
+
+
+def _heat_level(count: int) -> int:
+    if count <= 0:
+        return 0
+    if count == 1:
+        return 1
+    if count <= 3:
+        return 2
+    if count <= 6:
+        return 3
+    return 4
+
+
+def presence_heatmap(history: ActivityHistory, today: date) -> list[HeatDay]:
+    """Posts, comments and reactions per day for 52 weeks, Monday to Sunday, oldest first."""
+    start = week_of(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    days: list[HeatDay] = []
+    for offset in range(HEATMAP_WEEKS * 7):
+        day = start + timedelta(days=offset)
+        count = sum(history.daily.get(name, Counter()).get(day, 0) for name in HEAT_SERIES)
+        days.append(HeatDay(day, count, _heat_level(count), day > today))
+    return days
+
+
+@dataclass
+class PersonalDashboard:
+    has_data: bool
+    current: WeekResult
+    trend: list[WeekResult]
+    heatmap: list[HeatDay]
+    posts: Page[Post]
+
+    @property
+    def heat_total(self) -> int:
+        return sum(day.count for day in self.heatmap)
+
+    @property
+    def heat_active_days(self) -> int:
+        return sum(1 for day in self.heatmap if day.count)
+
+
+def presence_dashboard(owner: User, page: int | str | None = 1) -> PersonalDashboard:
+    """Everything the personal dashboard shows, computed fresh from the owner's data."""
+    history = presence_history(owner)
+    this_week = current_week(history.zone)
+    today = timezone.now().astimezone(history.zone).date()
+    trend = presence_weeks(
+        history, weeks_between(this_week - timedelta(weeks=TREND_WEEKS - 1), this_week)
+    )
+    posts = Paginator(
+        Post.objects.filter(owner=owner).order_by("-published_at", "-pk"), RECENT_POSTS
+    ).get_page(page)
+    return PersonalDashboard(
+        has_data=history.has_data,
+        current=trend[-1],
+        trend=trend,
+        heatmap=presence_heatmap(history, today),
+        posts=posts,
+    )
+
+
+def presence_dashboard_json(dashboard: PersonalDashboard) -> dict[str, Any]:
+    """The chart data of the personal dashboard."""
+    trend = dashboard.trend
+    return {
+        "week": dashboard.current.week.isoformat(),
+        "score": dashboard.current.result.score,
+        "status": dashboard.current.status,
+        "pillars": dashboard.current.result.pillars,
+        "trend": {
+            "labels": [item.week.isoformat() for item in trend],
+            "score": [item.result.score for item in trend],
+            **{pillar: [item.result.pillars[pillar] for item in trend] for pillar in PILLARS},
+            "status": [item.status for item in trend],
+        },
+        "heatmap": [
+            {"date": day.day.isoformat(), "count": day.count}
+            for day in dashboard.heatmap
+            if not day.future
+        ],
+    }
+
+
+# --- circle dashboard -------------------------------------------------------------------------
+
+STATUSES = ("active", "occasional", "inactive")
+
+
+def circle_presence_allowed(membership: Membership) -> bool:
+    """The animator sees the circle; a member sees it only while sharing their own index."""
+    return membership.is_animator or membership.share_index
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    name: str | None  # None: shown as "Anonymous member N"
+    anonymous_number: int | None
+    status: str | None  # None: no snapshot yet this week
+    score: float | None
+
+
+@dataclass
+class CircleSummary:
+    circle: Circle
+    week: date
+    members: list[MemberRow]
+    not_shared: int
+    counts: dict[str, int]  # this week, per status, among shared members with data
+    no_data: int
+    trend: list[tuple[date, dict[str, int]]]
+    histogram: list[int]  # 10 buckets: 0-9, 10-19, ..., 90-100
+    pillars: dict[str, float | None]
+
+    @property
+    def with_data(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def occasional_or_inactive_percent(self) -> int | None:
+        if not self.with_data:
+            return None
+        share = (self.counts["occasional"] + self.counts["inactive"]) * 100 / self.with_data
+        return int(share + 0.5)
+
+    @property
+    def histogram_labels(self) -> list[str]:
+        return [f"{low}-{low + 9 if low < 90 else 100}" for low in range(0, 100, 10)]
+
+
+def circle_presence_summary(circle: Circle, week: date) -> CircleSummary:
+    """The circle's week: only members who share their index are shown; the rest are counted."""
+    memberships = list(circle.memberships.select_related("user").order_by("pk"))
+    shared = [m for m in memberships if m.share_index]
+    first = week - timedelta(weeks=CIRCLE_TREND_WEEKS - 1)
+    snapshots: dict[tuple[int, date], PresenceSnapshot] = {
+        (snapshot.owner_id, snapshot.week_start): snapshot
+        for snapshot in PresenceSnapshot.objects.filter(
+            owner_id__in=[m.user_id for m in shared], week_start__range=(first, week)
+        ).only(*["owner_id", "week_start", "score", "status", *PILLARS])
+    }
+    current = [(m, snapshots.get((m.user_id, week))) for m in shared]
+    # Best score first, so the order says nothing about who joined when.
+    current.sort(key=lambda pair: (pair[1] is None, -(pair[1].score if pair[1] else 0)))
+    members: list[MemberRow] = []
+    anonymous = 0
+    for membership, snapshot in current:
+        number = None
+        if not membership.show_name:
+            anonymous += 1
+            number = anonymous
+        members.append(
+            MemberRow(
+                name=membership.user.display_name if membership.show_name else None,
+                anonymous_number=number,
+                status=snapshot.status if snapshot else None,
+                score=snapshot.score if snapshot else None,
+            )
+        )
+    present = [snapshot for _, snapshot in current if snapshot is not None]
+    histogram = [0] * 10
+    for snapshot in present:
+        histogram[min(int(snapshot.score // 10), 9)] += 1
+    trend = []
+    for item in weeks_between(first, week):
+        counts = Counter(
+            snapshots[(m.user_id, item)].status for m in shared if (m.user_id, item) in snapshots
+        )
+        trend.append((item, {status: counts[status] for status in STATUSES}))
+    return CircleSummary(
+        circle=circle,
+        week=week,
+        members=members,
+        not_shared=len(memberships) - len(shared),
+        counts={status: sum(1 for s in present if s.status == status) for status in STATUSES},
+        no_data=len(shared) - len(present),
+        trend=trend,
+        histogram=histogram,
+        pillars={
+            pillar: (
+                round(sum(getattr(s, pillar) for s in present) / len(present), 1)
+                if present
+                else None
+            )
+            for pillar in PILLARS
+        },
+    )
+
+
+def circle_presence_json(summary: CircleSummary) -> dict[str, Any]:
+    """The circle dashboard's chart data (same consent rules as the page)."""
+    return {
+        "circle": summary.circle.pk,
+        "week": summary.week.isoformat(),
+        "counts": summary.counts,
+        "not_shared": summary.not_shared,
+        "no_data": summary.no_data,
+        "occasional_or_inactive_percent": summary.occasional_or_inactive_percent,
+        "status_trend": {
+            "labels": [week.isoformat() for week, _ in summary.trend],
+            **{status: [counts[status] for _, counts in summary.trend] for status in STATUSES},
+        },
+        "histogram": {"labels": summary.histogram_labels, "counts": summary.histogram},
+        "pillars": summary.pillars,
+        "members": [
+            {
+                "name": row.name,
+                "anonymous_number": row.anonymous_number,
+                "status": row.status,
+                "score": row.score,
+            }
+            for row in summary.members
+        ],
+    }

@@ -27,6 +27,7 @@ PILLAR_LABELS: dict[str, Promise] = {
     "relationships": _("Relationships"),
 }
 PILLAR_POINTS = 25
+PERCENT_SIGNALS = frozenset({"decision_maker_share", "reciprocity"})
 WINDOW_WEEKS = 12
 
 
@@ -92,7 +93,8 @@ SIGNALS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "decision_maker_share", "audience", 8, 30, _("Decision-makers"),
-        _("Share of your connections whose position names a decision-maker; full points at 30 %."),
+        _("Share of your connections whose position names a decision-maker; "
+          "full points at 30 percent."),
     ),
     SignalSpec(
         "invitations_accepted", "audience", 4, 12, _("Invitations accepted"),
@@ -129,7 +131,7 @@ SIGNALS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "reciprocity", "relationships", 5, 100, _("Reciprocity"),
-        _("Balance between recommendations given and received (100 % when equal)."),
+        _("Balance between recommendations given and received (100 percent when equal)."),
     ),
 )  # fmt: skip
 SIGNALS_BY_CODE: dict[str, SignalSpec] = {spec.code: spec for spec in SIGNALS}

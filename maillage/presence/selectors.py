@@ -23,7 +23,11 @@ from django.utils import timezone
 from maillage.accounts.models import Circle, Membership, User
 from maillage.network.models import Connection
 from maillage.presence.index import (
+    PERCENT_SIGNALS,
+    PILLAR_LABELS,
+    PILLAR_POINTS,
     PILLARS,
+    SIGNALS_BY_CODE,
     WINDOW_WEEKS,
     IndexInputs,
     IndexResult,
@@ -442,6 +446,14 @@ class CircleSummary:
     def histogram_labels(self) -> list[str]:
         return [f"{low}-{low + 9 if low < 90 else 100}" for low in range(0, 100, 10)]
 
+    @property
+    def histogram_rows(self) -> list[tuple[str, int]]:
+        return list(zip(self.histogram_labels, self.histogram, strict=True))
+
+    @property
+    def pillar_rows(self) -> list[tuple[str, str, float | None]]:
+        return [(code, str(PILLAR_LABELS[code]), self.pillars[code]) for code in PILLARS]
+
 
 def circle_presence_summary(circle: Circle, week: date) -> CircleSummary:
     """The circle's week: only members who share their index are shown; the rest are counted."""
@@ -527,3 +539,51 @@ def circle_presence_json(summary: CircleSummary) -> dict[str, Any]:
             for row in summary.members
         ],
     }
+
+
+# --- explanations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    code: str
+    label: str
+    explanation: str
+    value: float
+    is_percent: bool
+    points: float
+    max_points: int
+
+
+@dataclass(frozen=True)
+class PillarRow:
+    code: str
+    label: str
+    points: float
+    signals: list[SignalRow]
+
+    @property
+    def percent(self) -> int:
+        return int(self.points * 100 / PILLAR_POINTS + 0.5)
+
+
+def index_explained(result: IndexResult) -> list[PillarRow]:
+    """The pillars with each signal's label, explanation, value and points, in display order."""
+    rows: dict[str, list[SignalRow]] = {pillar: [] for pillar in PILLARS}
+    for signal in result.signals:
+        spec = SIGNALS_BY_CODE[signal.code]
+        rows[signal.pillar].append(
+            SignalRow(
+                code=signal.code,
+                label=str(spec.label),
+                explanation=str(spec.explanation),
+                value=signal.value,
+                is_percent=signal.code in PERCENT_SIGNALS,
+                points=signal.points,
+                max_points=signal.max_points,
+            )
+        )
+    return [
+        PillarRow(pillar, str(PILLAR_LABELS[pillar]), result.pillars[pillar], rows[pillar])
+        for pillar in PILLARS
+    ]

@@ -6,5 +6,8 @@ from maillage.presence import views
 
 app_name = "presence"
 urlpatterns: list[URLPattern] = [
-    path("", views.home, name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("me.json", views.me_json, name="me_json"),
+    path("circles/<int:pk>/", views.circle, name="circle"),
+    path("circles/<int:pk>.json", views.circle_json, name="circle_json"),
 ]

@@ -183,6 +183,7 @@ def test_it_shows_the_animator_each_shared_members_status(busy_circle):
     assert 'data-testid="count-occasional">1<' in page
     assert 'data-testid="count-inactive">1<' in page
     assert 'data-testid="count-not-shared">1<' in page
+    assert '"occasional": "Occasional"' in page  # chart legends come translated from the page
 
 
 def test_it_never_names_or_scores_members_who_do_not_share(busy_circle):

@@ -89,7 +89,11 @@ def circle(request: HttpRequest, pk: int) -> HttpResponse:
             status=403,
         )
     summary = circle_presence_summary(membership.circle, current_week(owner_zone(_user(request))))
-    return render(request, "presence/circle.html", {"summary": summary, "membership": membership})
+    return render(
+        request,
+        "presence/circle.html",
+        {"summary": summary, "membership": membership, "chart_labels": _chart_labels()},
+    )
 
 
 @login_required

@@ -130,6 +130,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // On a phone the heat map scrolls: start on the most recent weeks.
+    document.querySelectorAll(".heatmap").forEach(function (map) {
+      map.scrollLeft = map.scrollWidth;
+    });
     var canvases = document.querySelectorAll("canvas[data-chart]");
     if (!canvases.length) {
       return;

@@ -128,6 +128,13 @@ def test_it_lists_ten_recent_posts_and_offers_to_see_more(english):
     assert "Billet numéro 00" not in second
 
 
+def test_it_shows_the_first_page_when_the_page_number_is_not_a_number(english):
+    add_post(english.bob, NOW - timedelta(days=1), "Premier billet")
+    response = english.client_for(english.bob).get(reverse("presence:dashboard"), {"page": "x"})
+    assert response.status_code == 200
+    assert "Premier billet" in response.content.decode()
+
+
 def test_it_never_shows_another_users_posts(english):
     add_post(english.carol, NOW - timedelta(days=1), "Le secret de Carol")
     page = english.client_for(english.bob).get(reverse("presence:dashboard")).content.decode()
@@ -143,6 +150,8 @@ def test_it_serves_the_personal_chart_data_as_json(english):
     assert data["trend"]["labels"][-1] == "2026-11-23"
     assert data["trend"]["score"][-1] == data["score"]
     assert data["trend"]["status"][-1] == "active"
+    assert data["next_action"]["gain"] > 0
+    assert data["next_action"]["message"]
     by_day = {day["date"]: day["count"] for day in data["heatmap"]}
     assert by_day["2026-11-24"] == 3
     assert max(by_day) == "2026-11-25"  # nothing after today

@@ -14,6 +14,7 @@ from maillage.network.models import Connection, Person
 from maillage.presence.models import Interaction, Post, PresenceSnapshot, SocialAccount
 from maillage.presence.selectors import index_inputs, presence_history
 from maillage.presence.services import presence_recompute, presence_recompute_all
+from maillage.presence.tasks import presence_recompute_task
 
 # Wednesday 25 November 2026, 10:00 in Montréal: the current week starts Monday 23 November.
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -222,3 +223,17 @@ def test_it_recomputes_every_user_from_the_nightly_command(cast, capsys):
     call_command("recompute_presence")
     assert PresenceSnapshot.objects.filter(week_start=THIS_WEEK).count() == 4
     assert "4" in capsys.readouterr().out
+
+
+def test_it_recomputes_only_the_users_named_and_reports_unknown_e_mails(cast, capsys):
+    call_command("recompute_presence", "BOB@example.com", "nobody@example.com")
+    owners = set(PresenceSnapshot.objects.values_list("owner__email", flat=True))
+    assert owners == {"bob@example.com"}
+    output = capsys.readouterr()
+    assert "nobody@example.com" in output.err
+    assert "1 user" in output.out
+
+
+def test_it_recomputes_after_an_import_through_the_task(cast):
+    presence_recompute_task.enqueue(cast.bob.pk)
+    assert PresenceSnapshot.objects.filter(owner=cast.bob, week_start=THIS_WEEK).exists()

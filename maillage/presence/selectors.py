@@ -23,6 +23,7 @@ from django.utils import timezone
 from maillage.accounts.models import Circle, Membership, User
 from maillage.network.models import Connection
 from maillage.presence.index import (
+    ACTION_MESSAGES,
     PERCENT_SIGNALS,
     PILLAR_LABELS,
     PILLAR_POINTS,
@@ -382,8 +383,14 @@ def presence_dashboard(owner: User, page: int | str | None = 1) -> PersonalDashb
 def presence_dashboard_json(dashboard: PersonalDashboard) -> dict[str, Any]:
     """The chart data of the personal dashboard."""
     trend = dashboard.trend
+    action = dashboard.current.result.next_action
     return {
         "week": dashboard.current.week.isoformat(),
+        "next_action": (
+            {"code": action.code, "message": str(ACTION_MESSAGES[action.code]), "gain": action.gain}
+            if action
+            else None
+        ),
         "score": dashboard.current.result.score,
         "status": dashboard.current.status,
         "pillars": dashboard.current.result.pillars,

@@ -89,6 +89,8 @@ def test_it_explains_how_to_import_when_there_is_no_data(english):
     assert 'data-testid="presence-empty"' in page
     assert f'href="{reverse("imports:list")}"' in page
     assert "Import my LinkedIn data" in page
+    assert "presence-score" not in page  # no discouraging zero before any import
+    assert "posting regularity" in page  # what will be measured, signal by signal
 
 
 def test_it_shows_the_index_pillars_signals_action_and_status(english):

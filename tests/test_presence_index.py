@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.utils import translation
+
 from maillage.presence.index import (
     IndexInputs,
     WeekActivity,
@@ -89,6 +91,8 @@ def test_it_recommends_posting_weekly_for_the_worked_example():
     assert action is not None
     assert action.code == "post_weekly"
     assert action.gain == 9.5
+    with translation.override("en"):
+        assert str(action.message) == "Publish one original post a week for the next 4 weeks."
 
 
 def test_it_recommends_inviting_decision_makers_to_a_newcomer():

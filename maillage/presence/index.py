@@ -151,6 +151,11 @@ class NextAction:
     code: str
     gain: float
 
+    @property
+    def message(self) -> Promise:
+        """The step to take, translatable (resolved in the language of whoever reads it)."""
+        return ACTION_MESSAGES[self.code]
+
 
 @dataclass(frozen=True, slots=True)
 class IndexResult:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from maillage.presence.index import ACTION_MESSAGES
 from maillage.presence.models import PresenceSnapshot
 
 register = template.Library()
@@ -25,10 +24,3 @@ def status_label(status: str | None) -> str:
 def status_class(status: str | None) -> str:
     """A Bootstrap badge class with enough contrast for each status."""
     return _STATUS_CLASSES.get(status or "", "text-bg-secondary")
-
-
-@register.filter
-def action_message(code: str) -> str:
-    """The translated text of a next best action."""
-    message = ACTION_MESSAGES.get(code)
-    return str(message) if message is not None else ""

@@ -183,6 +183,7 @@ def presence_history(owner: User) -> ActivityHistory:
         .exclude(conversation="")
         .annotate(day=TruncDate("occurred_at", tzinfo=zone))
         .values("conversation", "kind", "day")
+        .order_by()  # the model's ordering would add occurred_at to the DISTINCT
         .distinct()
     ):
         target = (

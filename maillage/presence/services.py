@@ -69,8 +69,12 @@ def presence_recompute(owner: User) -> None:
 
 def presence_recompute_all() -> int:
     """Recompute every active user's history; returns how many users were recomputed."""
+    # Ids first: SQLite gives no isolation between an open cursor and writes on one connection.
+    user_ids = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
     count = 0
-    for user in User.objects.filter(is_active=True).order_by("pk").iterator():
-        presence_recompute(user)
-        count += 1
+    for user_id in user_ids:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is not None:
+            presence_recompute(user)
+            count += 1
     return count

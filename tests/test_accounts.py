@@ -98,6 +98,8 @@ def test_it_shows_sign_in_pages_in_the_app_layout(db, accounts_templates_first):
         assert response.status_code == 200
         assert 'class="navbar-brand' in html  # base.html's navigation bar
         assert 'class="form-control' in html
+    signup = Client().get(reverse("account_signup")).content.decode()
+    assert "Your data belongs to you" in signup
 
 
 def test_it_saves_language_and_time_zone_and_switches_the_page_language(cast):

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,7 +141,14 @@ def circle_join(invitation: CircleInvitation, user: User, **consents: bool) -> M
     existing = Membership.objects.filter(circle_id=invitation.circle_id, user=user).first()
     if existing is not None:
         return existing
-    membership = _membership_create(invitation.circle, user, Membership.Role.MEMBER, consents)
+    try:
+        with transaction.atomic():
+            membership = _membership_create(
+                invitation.circle, user, Membership.Role.MEMBER, consents
+            )
+    except IntegrityError:
+        # The same person submitted the join form twice at once: one membership is enough.
+        return Membership.objects.get(circle_id=invitation.circle_id, user=user)
     CircleInvitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
     return membership
 

@@ -164,3 +164,10 @@ def test_it_switches_language_for_an_anonymous_visitor_without_storing_anything(
     response = Client().post(reverse("accounts:set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies[django_settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_it_ignores_an_unknown_language_in_the_switch(cast):
+    client = cast.client_for(cast.alice)
+    client.post(reverse("accounts:set_language"), {"language": "de", "next": "/"})
+    cast.alice.refresh_from_db()
+    assert cast.alice.language == "fr"

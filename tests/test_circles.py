@@ -254,3 +254,12 @@ def test_it_requires_login_on_circle_pages(cast):
     response = Client().get(reverse("circles:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_sends_a_member_who_opens_a_link_again_to_the_circle(cast):
+    invitation = _invitation(cast)
+    response = cast.client_for(cast.bob).get(reverse("circles:join", args=[invitation.token]))
+    assert response["Location"] == reverse("circles:detail", args=[cast.circle.pk])
+    invitation.refresh_from_db()
+    assert invitation.uses == 0
+    assert Membership.objects.filter(circle=cast.circle, user=cast.bob).count() == 1

@@ -26,6 +26,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
+    # Consents change only through membership_consent_update, which logs each change.
+    readonly_fields = Membership.CONSENT_FIELDS
 
 
 @admin.register(Circle)

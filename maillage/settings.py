@@ -43,11 +43,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth so its styled overrides of allauth's templates win.
+    "maillage.accounts",
     "allauth",
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
-    "maillage.accounts",
     "maillage.network",
     "maillage.presence",
     "maillage.imports",

@@ -1,0 +1,135 @@
+"""The reproducible demo circle: fictional LinkedIn exports, imported for real, and the command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from maillage.demo.generator import export_files, exports_write
+from maillage.demo.plan import (
+    ANIMATOR_EMAIL,
+    MEMBER_EMAIL,
+    Archetype,
+    demo_plan,
+    faker_for,
+)
+from maillage.demo.providers import DECISION_POSITIONS
+
+NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+
+
+def _rows(text: str, **dialect: object) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text), **dialect))  # type: ignore[arg-type]
+
+
+def test_it_names_fictional_quebec_companies_and_french_positions():
+    fake = faker_for(7)
+    companies = {fake.quebec_company() for _ in range(50)}
+    assert len(companies) > 30
+    assert any(name.endswith((" inc.", " ltée", " S.E.N.C.")) for name in companies)
+    titles = {fake.sales_position(feminine=True, decision_maker=True) for _ in range(20)}
+    assert titles <= {feminine for _, feminine in DECISION_POSITIONS}
+    assert "Directrice des ventes" in titles
+
+
+def test_it_plans_25_members_with_the_documented_logins_and_archetypes():
+    plan = demo_plan(42, now=NOW)
+    emails = [member.email for member in plan.members]
+    kinds = [member.archetype for member in plan.members]
+
+    assert len(plan.members) == 25
+    assert emails[0] == ANIMATOR_EMAIL
+    assert MEMBER_EMAIL in emails
+    assert len(set(emails)) == 25
+    assert all(email.endswith("@example.com") for email in emails)
+    assert kinds.count(Archetype.COACH) == 1
+    assert kinds.count(Archetype.ACTIVE) == 4
+    assert kinds.count(Archetype.OCCASIONAL) == 8
+    assert kinds.count(Archetype.INACTIVE) == 12
+    assert all(150 <= member.network_size <= 2_500 for member in plan.members)
+    sharing = [member for member in plan.members if member.share_index]
+    silent = [member for member in plan.members if not member.share_index]
+    assert len(sharing) > 18
+    assert 1 <= len(silent) <= 4
+
+
+def test_it_writes_every_linkedin_file_with_the_real_headers_and_quirks(tmp_path):
+    plan = demo_plan(42, members=8, scale=0.1, now=NOW)
+    paths = exports_write(plan, tmp_path)
+
+    archive = paths[ANIMATOR_EMAIL]
+    assert archive.name == "Basic_LinkedInDataExport_11-29-2026.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        connections = zipped.read("Connections.csv").decode()
+        comments = zipped.read("Comments.csv").decode()
+    assert names == {
+        "Connections.csv",
+        "Shares.csv",
+        "Comments.csv",
+        "Reactions.csv",
+        "Invitations.csv",
+        "messages.csv",
+        "Profile.csv",
+        "Recommendations_Received.csv",
+        "Recommendations_Given.csv",
+        "Endorsement_Received_Info.csv",
+        "Company Follows.csv",
+    }
+    rows = _rows(connections)
+    assert rows[0] == ["Notes:"]
+    assert rows[2] == []
+    assert rows[3] == [
+        "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"
+    ]  # fmt: skip
+    assert all(len(row) == 7 for row in rows[4:])
+    # Comments escape quotes with a backslash: read with escapechar, every row has 3 fields.
+    assert all(len(row) == 3 for row in _rows(comments, escapechar="\\", doublequote=False))
+
+
+def test_it_writes_dates_in_each_files_own_format():
+    plan = demo_plan(42, members=5, scale=0.1, now=NOW)
+    files = export_files(plan, plan.members[0])
+
+    def first_value(name: str, column: str) -> str:
+        rows = _rows(files[name], escapechar="\\", doublequote=False)
+        return rows[1][rows[0].index(column)]
+
+    assert datetime.strptime(first_value("Shares.csv", "Date"), "%Y-%m-%d %H:%M:%S")
+    assert datetime.strptime(first_value("Invitations.csv", "Sent At"), "%m/%d/%y, %I:%M %p")
+    assert datetime.strptime(first_value("messages.csv", "DATE"), "%Y-%m-%d %H:%M:%S UTC")
+    assert datetime.strptime(
+        first_value("Recommendations_Received.csv", "Creation Date"), "%m/%d/%y, %I:%M %p"
+    )
+    assert datetime.strptime(
+        first_value("Endorsement_Received_Info.csv", "Endorsement Date"), "%Y/%m/%d %H:%M:%S UTC"
+    )
+    assert datetime.strptime(
+        first_value("Company Follows.csv", "Followed On"), "%a %b %d %H:%M:%S UTC %Y"
+    )
+    connected_on = _rows(files["Connections.csv"])[4][-1]
+    assert datetime.strptime(connected_on, "%d %b %Y")
+
+
+def test_it_writes_identical_files_for_the_same_seed(tmp_path):
+    first = exports_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "a")
+    again = exports_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "b")
+    other = exports_write(demo_plan(43, members=6, scale=0.1, now=NOW), tmp_path / "c")
+
+    assert list(first) == list(again)
+    assert all(Path(first[e]).read_bytes() == Path(again[e]).read_bytes() for e in first)
+    assert Path(first[ANIMATOR_EMAIL]).read_bytes() != Path(other[ANIMATOR_EMAIL]).read_bytes()
+
+
+@pytest.mark.parametrize("members", [3, 10])
+def test_it_scales_down_for_small_circles(members):
+    plan = demo_plan(1, members=members, scale=0.05, now=NOW)
+
+    assert len(plan.members) == members
+    assert plan.members[0].archetype is Archetype.COACH
+    assert MEMBER_EMAIL in {member.email for member in plan.members}

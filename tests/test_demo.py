@@ -9,10 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from maillage.accounts.models import Circle, User
 from maillage.demo.generator import export_files, exports_write
 from maillage.demo.plan import (
     ANIMATOR_EMAIL,
+    CIRCLE_NAME,
     MEMBER_EMAIL,
     Archetype,
     demo_plan,
@@ -133,3 +137,30 @@ def test_it_scales_down_for_small_circles(members):
     assert len(plan.members) == members
     assert plan.members[0].archetype is Archetype.COACH
     assert MEMBER_EMAIL in {member.email for member in plan.members}
+
+
+def _command(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("demo", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_does_nothing_with_if_empty_when_users_exist(cast):
+    out, _ = _command("--if-empty")
+
+    assert len(out.strip().splitlines()) == 1
+    assert User.objects.count() == 4
+    assert not Circle.objects.filter(name=CIRCLE_NAME).exists()
+
+
+def test_it_refuses_to_build_on_a_non_empty_database_without_force(cast):
+    with pytest.raises(CommandError, match="--force"):
+        _command()
+
+    assert User.objects.count() == 4
+
+
+def test_it_prints_no_logins_when_the_demo_was_never_built(cast):
+    out, _ = _command("--logins")
+
+    assert out == ""

@@ -236,6 +236,7 @@ def test_it_refuses_a_member_who_does_not_share_and_says_how_to_get_access(busy_
     assert response.status_code == 403
     page = response.content.decode()
     assert "share your index with this circle" in page
+    assert reverse("circles:consent", kwargs={"pk": busy_circle.circle.pk}) in page
     assert "Bob Gagnon" not in page
     assert "occasional or inactive this week" not in page
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,13 @@ from maillage.demo.plan import (
     CIRCLE_NAME,
     MEMBER_EMAIL,
     Archetype,
+    WeekClock,
     demo_plan,
     faker_for,
+    member_activity,
 )
 from maillage.demo.providers import DECISION_POSITIONS
+from maillage.presence.index import WeekActivity, activity_status
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 
@@ -164,3 +168,38 @@ def test_it_prints_no_logins_when_the_demo_was_never_built(cast):
     out, _ = _command("--logins")
 
     assert out == ""
+
+
+def _week_status(plan, member) -> str:
+    """This week's status by the Presence Index rules, straight from the generated activity."""
+    activity = member_activity(plan, member)
+    week_start = WeekClock(random.Random(0), plan.now).week_start
+    weeks = [WeekActivity() for _ in range(4)]
+
+    def add(moment: datetime, original: bool) -> None:
+        offset = (moment - (week_start - timedelta(weeks=3))) // timedelta(weeks=1)
+        if 0 <= offset < 4:
+            before = weeks[offset]
+            weeks[offset] = WeekActivity(
+                before.original_posts + original, before.other_actions + (not original)
+            )
+
+    for moment, text, _shared in activity.posts:
+        add(moment, original=bool(text))
+    for moment, _detail in activity.comments + activity.reactions:
+        add(moment, original=False)
+    for _contact, exchange in activity.conversations:
+        for moment, sent_by_me, _text in exchange:
+            if sent_by_me:
+                add(moment, original=False)
+    return activity_status(weeks)
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2026, 11, 23, 6, 0, tzinfo=UTC)])
+def test_it_makes_one_member_in_five_active_this_week_whatever_the_day(now):
+    plan = demo_plan(42, scale=0.05, now=now)
+    statuses = [_week_status(plan, member) for member in plan.members]
+
+    assert statuses.count("active") == 5
+    assert statuses.count("occasional") == 8
+    assert statuses.count("inactive") == 12

@@ -148,7 +148,7 @@ def _consents(index: int, archetype: Archetype) -> tuple[bool, bool, bool]:
     """(share_index, show_name, pool_connections): most share, about half named, 3 in 25 nothing."""
     if archetype is Archetype.COACH:
         return True, True, True
-    if index % 8 == 5:
+    if index % 8 == 6:
         return False, False, False
     named = index % 2 == 1
     return True, named, named and index % 4 == 1
@@ -273,7 +273,7 @@ class Activity:
     follows: list[tuple[datetime, str]] = field(default_factory=list)
 
 
-class _Clock:
+class WeekClock:
     """Random business-hour moments (Québec time) in a window, never after `now`."""
 
     def __init__(self, rng: random.Random, now: datetime) -> None:
@@ -363,7 +363,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 def member_activity(plan: DemoPlan, member: MemberPlan) -> Activity:
     """Twelve months of activity for one member, shaped by their archetype."""
     rng = random.Random(f"{plan.seed}:{member.index}")
-    clock = _Clock(rng, plan.now)
+    clock = WeekClock(rng, plan.now)
     me = member.as_contact()
     year_ago = clock.weeks_ago(52)
     kind = member.archetype
@@ -452,7 +452,7 @@ def _network(
 def _relations(
     rng: random.Random,
     member: MemberPlan,
-    clock: _Clock,
+    clock: WeekClock,
     latest: datetime,
     people: list[Contact],
     activity: Activity,

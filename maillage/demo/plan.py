@@ -482,8 +482,10 @@ def _relations(
     for contact in recent[: rates.invitations]:
         day = next(d for c, d in activity.connections if c is contact)
         at = time(rng.randint(8, 17), rng.randint(0, 59))
-        sent = datetime.combine(day - timedelta(days=rng.randint(0, 5)), at, ZONE)
-        activity.invitations.append((min(sent, clock.now), contact, rng.random() < 0.7))
+        sent = min(datetime.combine(day - timedelta(days=rng.randint(0, 5)), at, ZONE), clock.now)
+        # Members who stopped acting still accept invitations; they no longer send any.
+        outgoing = sent < latest and rng.random() < 0.7
+        activity.invitations.append((sent, contact, outgoing))
     for _ in range(rates.recommendations_given):
         contact = rng.choice(known)
         text = _text(rng, member, texts.RECOMMENDATIONS, contact)

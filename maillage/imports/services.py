@@ -1,0 +1,192 @@
+"""Writes for imports: create a run, store an upload, execute a run (parse, then write at once)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from maillage.accounts.models import User
+from maillage.imports.models import ImportRun
+from maillage.imports.registry import UnknownImporter, importer_get
+from maillage.imports.writer import archive_write, no_usable_file_message
+
+logger = logging.getLogger(__name__)
+
+# Parsing fills the bar up to here; the single write transaction does the rest.
+PARSE_SHARE = 70
+
+
+def import_run_create(
+    owner: User, kind: str, source_name: str, storage_path: str | Path = ""
+) -> ImportRun:
+    """A pending run for an archive already on disk."""
+    return ImportRun.objects.create(
+        owner=owner, kind=kind, source_name=source_name[:255], storage_path=str(storage_path)
+    )
+
+
+def import_run_progress(run: ImportRun, progress: int, label: str) -> None:
+    """Saved with a bare UPDATE so the run's page can poll it while the import goes on."""
+    progress = max(0, min(100, int(progress)))
+    ImportRun.objects.filter(pk=run.pk).update(progress=progress, progress_label=label[:255])
+    run.progress, run.progress_label = progress, label[:255]
+
+
+def _finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.progress = 100
+    run.progress_label = str(ImportRun.Status(status).label)
+    run.save(
+        update_fields=[
+            "status",
+            "error",
+            "summary",
+            "finished_at",
+            "started_at",
+            "progress",
+            "progress_label",
+        ]
+    )
+    return run
+
+
+def _presence_recompute(owner: User) -> None:
+    # Imported late: the presence app may change on its own schedule; a failure here must not
+    # undo an import that is already saved.
+    try:
+        from maillage.presence.services import presence_recompute
+    except ImportError:
+        return
+    try:
+        presence_recompute(owner)
+    except Exception:
+        logger.exception("Presence Index recompute failed after import for user %s", owner.pk)
+
+
+def import_run_execute(run: ImportRun) -> ImportRun:
+    """Parse the whole archive, then write every record in one transaction, or nothing at all."""
+    from maillage.lib.safe_archive import ArchiveLimits, ArchiveRejected, open_archive
+
+    owner = run.owner
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        run.status = ImportRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+        import_run_progress(run, 1, _("Opening the archive"))
+        last = [1]
+
+        def parse_progress(percent: int, label: str) -> None:
+            scaled = 1 + int(percent * (PARSE_SHARE - 1) / 100)
+            if scaled != last[0]:
+                last[0] = scaled
+                import_run_progress(run, scaled, label or _("Reading the files"))
+
+        try:
+            importer = importer_get(run.kind)
+            with open_archive(Path(run.storage_path), ArchiveLimits.from_settings()) as archive:
+                parsed = importer.parse(archive, parse_progress)
+            if not any(f.status == "parsed" for f in parsed.files):
+                run.summary = {
+                    "files": {
+                        f.name: {
+                            "read": f.read,
+                            "created": 0,
+                            "updated": 0,
+                            "skipped": 0,
+                            "errors": [{"line": e.line, "reason": e.reason} for e in f.errors],
+                            "status": "ignored" if f.status == "ignored" else "rejected",
+                        }
+                        for f in parsed.files
+                    }
+                }
+                return _finish(run, ImportRun.Status.REJECTED, no_usable_file_message())
+            import_run_progress(run, PARSE_SHARE, _("Saving what was read"))
+            # Progress is not written inside: the transaction holds SQLite's write lock and
+            # PostgreSQL would not show it to the polling page before the commit anyway.
+            with transaction.atomic():
+                counts = archive_write(owner, parsed)
+            run.summary = {
+                "files": {name: count.as_json() for name, count in counts.items()},
+                "as_of": parsed.as_of.isoformat() if parsed.as_of else None,
+            }
+        except ArchiveRejected as rejected:
+            return _finish(run, ImportRun.Status.REJECTED, str(rejected.message))
+        except UnknownImporter:
+            return _finish(
+                run, ImportRun.Status.FAILED, _("Maillage does not know this kind of export.")
+            )
+        except Exception:
+            logger.exception("Import run %s failed", run.pk)
+            return _finish(
+                run,
+                ImportRun.Status.FAILED,
+                _(
+                    "The import stopped on an unexpected error and nothing was saved. Try again; "
+                    "if it fails again, send the administrator the date and time of this import."
+                ),
+            )
+        _finish(run, ImportRun.Status.SUCCEEDED)
+    _presence_recompute(owner)
+    return run
+
+
+def archive_import(owner: User, path: Path, kind: str = "linkedin") -> ImportRun:
+    """Import an archive on disk right away (command line, demo, benchmark)."""
+    run = import_run_create(owner, kind, Path(path).name, Path(path))
+    return import_run_execute(run)
+
+
+def import_run_files_delete(run: ImportRun) -> None:
+    """Remove an upload once imported; only ever what lies under MEDIA_ROOT/imports."""
+    root = (Path(settings.MEDIA_ROOT) / "imports").resolve()
+    folder = root / str(run.pk)
+    if folder.is_dir() and folder.resolve().is_relative_to(root):
+        shutil.rmtree(folder, ignore_errors=True)
+    ImportRun.objects.filter(pk=run.pk).update(storage_path="")
+    run.storage_path = ""
+
+
+def _source_name(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    shown = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
+    return ngettext("%(count)d file (%(names)s)", "%(count)d files (%(names)s)", len(names)) % {
+        "count": len(names),
+        "names": shown,
+    }
+
+
+def import_upload_store(owner: User, files: Sequence[UploadedFile], kind: str) -> ImportRun:
+    """Save an upload under MEDIA_ROOT/imports/<run id>/ and queue its import after commit."""
+    from maillage.imports.tasks import import_run_task
+
+    run = import_run_create(owner, kind, "")
+    folder = Path(settings.MEDIA_ROOT) / "imports" / str(run.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    for upload in files:
+        name = get_valid_filename(Path(upload.name or "upload").name) or "upload"
+        with (folder / name).open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        names.append(name)
+    # Several CSV files are one archive: the folder is opened like an unpacked zip.
+    storage: Path = folder / names[0] if len(names) == 1 else folder
+    run.source_name = _source_name(names)[:255]
+    run.storage_path = str(storage)
+    run.save(update_fields=["source_name", "storage_path"])
+    run_id = str(run.pk)
+    transaction.on_commit(lambda: import_run_task.enqueue(run_id))
+    return run

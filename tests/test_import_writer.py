@@ -1,0 +1,215 @@
+"""The import writer: idempotent upserts, newer-wins people, counts per file, message privacy."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.db import transaction
+
+from maillage.imports.records import (
+    AccountRecord,
+    ConnectionRecord,
+    InteractionRecord,
+    ParsedArchive,
+    ParsedFile,
+    PersonRef,
+    PostRecord,
+    RowError,
+)
+from maillage.imports.writer import archive_write
+from maillage.network.models import Connection, Person
+from maillage.presence.models import Interaction, Post, SocialAccount
+
+JUNE = datetime(2025, 6, 18, 11, 59, 53, tzinfo=UTC)
+
+
+def person(n: int, position: str = "Directrice des ventes") -> PersonRef:
+    return PersonRef(
+        key=f"https://www.linkedin.com/in/person-{n}",
+        name=f"Personne {n}",
+        first_name="Personne",
+        last_name=str(n),
+        position=position,
+        company="Desjardins",
+        profile_url=f"https://www.linkedin.com/in/person-{n}",
+    )
+
+
+def archive(as_of: date | None = date(2025, 7, 1), position: str = "Directrice des ventes"):
+    connections = ParsedFile(
+        name="Connections.csv",
+        read=4,
+        records=[
+            ConnectionRecord(person(1, position), date(2019, 8, 30)),
+            ConnectionRecord(person(2), date(2020, 1, 8)),
+            ConnectionRecord(person(2), date(2020, 1, 8)),  # the same person twice
+        ],
+        skipped=[RowError(line=7, reason="Empty row: only the connection date")],
+    )
+    shares = ParsedFile(
+        name="Shares.csv",
+        read=2,
+        records=[
+            PostRecord(key="urn:li:share:1", published_at=JUNE, text="Bonjour Québec"),
+            PostRecord(key="urn:li:share:2", published_at=JUNE, text="Deuxième"),
+        ],
+    )
+    messages = ParsedFile(
+        name="messages.csv",
+        read=2,
+        records=[
+            InteractionRecord(
+                key="msg:1",
+                kind="message_sent",
+                occurred_at=JUNE,
+                person=person(1, position=""),
+                conversation="conv-1",
+                text="Secret body",
+                is_message_body=True,
+            ),
+            InteractionRecord(key="msg:2", kind="message_received", occurred_at=JUNE),
+        ],
+        errors=[RowError(line=3, reason="The DATE column is empty")],
+    )
+    jobs = ParsedFile(name="Jobs/Job Applications.csv", status="ignored")
+    return ParsedArchive(
+        network="linkedin", files=[connections, shares, messages, jobs], as_of=as_of
+    )
+
+
+def write(user, parsed):
+    with transaction.atomic():
+        return {name: count.as_json() for name, count in archive_write(user, parsed).items()}
+
+
+def test_it_writes_every_record_and_counts_them_per_file(cast):
+    files = write(cast.alice, archive())
+
+    assert files["Connections.csv"]["read"] == 4
+    assert files["Connections.csv"]["created"] == 2
+    # One duplicate plus one empty row the parser skipped.
+    assert files["Connections.csv"]["skipped"] == 2
+    assert files["Shares.csv"]["created"] == 2
+    assert files["messages.csv"]["created"] == 2
+    assert files["messages.csv"]["skipped"] == 1
+    assert files["messages.csv"]["errors"] == [{"line": 3, "reason": "The DATE column is empty"}]
+    assert files["Jobs/Job Applications.csv"]["status"] == "ignored"
+    assert files["Connections.csv"]["status"] == "imported"
+    assert Person.objects.filter(owner=cast.alice).count() == 2
+    assert Connection.objects.get(
+        owner=cast.alice, person__key__endswith="person-1"
+    ).connected_on == date(2019, 8, 30)
+    assert Post.objects.filter(owner=cast.alice).count() == 2
+    assert Post.objects.get(key="urn:li:share:1").published_at == JUNE
+    message = Interaction.objects.get(key="msg:1")
+    assert message.person is not None and message.person.name == "Personne 1"
+    assert message.conversation == "conv-1"
+
+
+def test_it_creates_and_updates_nothing_when_the_same_archive_comes_again(cast):
+    write(cast.alice, archive())
+    files = write(cast.alice, archive())
+
+    assert all(f["created"] == 0 and f["updated"] == 0 for f in files.values())
+    assert Person.objects.filter(owner=cast.alice).count() == 2
+    assert Interaction.objects.filter(owner=cast.alice).count() == 2
+
+
+def test_it_takes_a_connections_new_position_from_a_newer_archive(cast):
+    write(cast.alice, archive(as_of=date(2025, 7, 1)))
+    files = write(cast.alice, archive(as_of=date(2025, 9, 1), position="Vice-présidente"))
+
+    assert files["Connections.csv"]["updated"] == 1
+    assert files["Connections.csv"]["created"] == 0
+    updated = Person.objects.get(owner=cast.alice, key__endswith="person-1")
+    assert updated.position == "Vice-présidente"
+    assert updated.as_of == date(2025, 9, 1)
+
+
+def test_it_never_lets_an_older_archive_overwrite_newer_values(cast):
+    write(cast.alice, archive(as_of=date(2025, 9, 1), position="Vice-présidente"))
+    files = write(cast.alice, archive(as_of=date(2025, 7, 1), position="Directrice des ventes"))
+    undated = write(cast.alice, archive(as_of=None, position="Stagiaire"))
+
+    assert files["Connections.csv"]["updated"] == 0
+    assert undated["Connections.csv"]["updated"] == 0
+    assert Person.objects.get(owner=cast.alice, key__endswith="person-1").position == (
+        "Vice-présidente"
+    )
+
+
+def test_it_drops_message_bodies_unless_the_owner_keeps_them(cast):
+    write(cast.alice, archive())
+    cast.bob.keep_message_text = True
+    cast.bob.save()
+    write(cast.bob, archive())
+
+    assert Interaction.objects.get(owner=cast.alice, key="msg:1").text == ""
+    assert Interaction.objects.get(owner=cast.bob, key="msg:1").text == "Secret body"
+
+
+def test_it_keeps_each_owners_rows_apart(cast):
+    write(cast.alice, archive())
+    files = write(cast.bob, archive(position="Autre poste"))
+
+    assert files["Connections.csv"]["created"] == 2
+    assert Person.objects.get(owner=cast.alice, key__endswith="person-1").position == (
+        "Directrice des ventes"
+    )
+    assert Person.objects.get(owner=cast.bob, key__endswith="person-1").position == "Autre poste"
+
+
+def test_it_makes_one_account_per_network_and_adopts_it_when_a_profile_arrives(cast):
+    write(cast.alice, archive())
+    placeholder = SocialAccount.objects.get(owner=cast.alice, network="linkedin")
+    assert placeholder.handle == "linkedin:alice@example.com"
+    assert Post.objects.filter(account=placeholder).count() == 2
+
+    profile = ParsedFile(
+        name="Profile.csv",
+        read=1,
+        records=[
+            AccountRecord(
+                handle="https://www.linkedin.com/in/alice-tremblay",
+                display_name="Alice Tremblay",
+                headline="Conseillère",
+            )
+        ],
+    )
+    parsed = archive()
+    parsed.files.append(profile)
+    files = write(cast.alice, parsed)
+
+    account = SocialAccount.objects.get(owner=cast.alice, network="linkedin")
+    assert account.pk == placeholder.pk
+    assert account.handle == "https://www.linkedin.com/in/alice-tremblay"
+    assert account.headline == "Conseillère"
+    assert files["Profile.csv"]["updated"] == 1
+    assert write(cast.alice, parsed)["Profile.csv"]["updated"] == 0
+
+
+def test_it_updates_a_post_whose_text_changed(cast):
+    write(cast.alice, archive())
+    parsed = archive()
+    shares = parsed.files[1]
+    shares.records[0] = PostRecord(key="urn:li:share:1", published_at=JUNE, text="Corrigé")
+
+    files = write(cast.alice, parsed)
+
+    assert files["Shares.csv"]["updated"] == 1
+    assert Post.objects.get(owner=cast.alice, key="urn:li:share:1").text == "Corrigé"
+
+
+def test_it_reports_a_rejected_file_without_writing_its_rows(cast):
+    parsed = archive()
+    parsed.files.append(
+        ParsedFile(
+            name="Reactions.csv",
+            status="rejected",
+            errors=[RowError(line=1, reason="The header is not the one LinkedIn writes")],
+        )
+    )
+    files = write(cast.alice, parsed)
+
+    assert files["Reactions.csv"]["status"] == "rejected"
+    assert files["Reactions.csv"]["errors"][0]["line"] == 1

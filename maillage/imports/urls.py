@@ -1,5 +1,12 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from maillage.imports import views
+
+app_name = "imports"
+urlpatterns: list[URLPattern] = [
+    path("", views.import_list, name="list"),
+    path("<uuid:run_id>/", views.import_detail, name="detail"),
+    path("<uuid:run_id>/status/", views.import_status, name="status"),
+]

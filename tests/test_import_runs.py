@@ -1,0 +1,177 @@
+"""Import runs on the web: the guide, uploads, history, progress polling and who sees what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from maillage.imports.models import ImportRun
+from maillage.imports.services import import_run_files_delete
+
+CONNECTIONS = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+
+
+def finished_run(owner, **extra) -> ImportRun:
+    values = {
+        "kind": "linkedin",
+        "source_name": "Basic_LinkedInDataExport_11-29-2026.zip",
+        "status": ImportRun.Status.SUCCEEDED,
+        "progress": 100,
+        "summary": {
+            "files": {
+                "Connections.csv": {
+                    "read": 12,
+                    "created": 10,
+                    "updated": 1,
+                    "skipped": 1,
+                    "errors": [{"line": 9, "reason": "The date “31 Feb 2019” is not a date"}],
+                    "status": "imported",
+                },
+                "Jobs/Job Applications.csv": {
+                    "read": 0,
+                    "created": 0,
+                    "updated": 0,
+                    "skipped": 0,
+                    "errors": [],
+                    "status": "ignored",
+                },
+            }
+        },
+    }
+    values.update(extra)
+    return ImportRun.objects.create(owner=owner, **values)
+
+
+def test_it_explains_how_to_get_the_export_to_a_new_user(cast, client):
+    client.force_login(cast.dave)
+    page = client.get(reverse("imports:list"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Get a copy of your data" in text
+    assert "Settings &amp; Privacy" in text
+    assert 'type="file"' in text and "multiple" in text
+    assert "No import yet" in text
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client):
+    page = client.get(reverse("imports:list"))
+
+    assert page.status_code == 302
+    assert "/accounts/login/" in page["Location"]
+
+
+def test_it_lists_only_the_users_own_runs_twenty_per_page(cast):
+    for _ in range(21):
+        finished_run(cast.alice)
+    finished_run(cast.bob, source_name="bob-export.zip")
+    client = cast.client_for(cast.alice)
+
+    first = client.get(reverse("imports:list"))
+    second = client.get(reverse("imports:list"), {"page": 2})
+
+    assert len(first.context["page"].object_list) == 20
+    assert len(second.context["page"].object_list) == 1
+    assert "bob-export.zip" not in first.content.decode()
+
+
+def test_it_shows_a_runs_summary_file_by_file(cast):
+    run = finished_run(cast.alice)
+    page = cast.client_for(cast.alice).get(
+        reverse("imports:detail", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Connections.csv" in text
+    assert "31 Feb 2019" in text and "Line 9" in text
+    assert "Jobs/Job Applications.csv" in text
+    # A finished run is not polled any more.
+    assert "hx-trigger" not in text
+
+
+def test_it_polls_a_run_in_progress_every_second_until_it_ends(cast):
+    run = ImportRun.objects.create(
+        owner=cast.alice,
+        kind="linkedin",
+        source_name="x.zip",
+        status=ImportRun.Status.RUNNING,
+        progress=42,
+        progress_label="Reading messages.csv",
+    )
+    client = cast.client_for(cast.alice)
+    fragment = client.get(reverse("imports:status", args=[run.pk])).content.decode()
+
+    assert 'hx-trigger="every 1s"' in fragment
+    assert 'aria-valuenow="42"' in fragment
+    assert "Reading messages.csv" in fragment
+
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.SUCCEEDED, progress=100)
+    done = client.get(reverse("imports:status", args=[run.pk])).content.decode()
+    assert "hx-trigger" not in done
+
+
+def test_it_hides_other_peoples_runs(cast):
+    run = finished_run(cast.alice)
+    client = cast.client_for(cast.bob)
+
+    assert client.get(reverse("imports:detail", args=[run.pk])).status_code == 404
+    assert client.get(reverse("imports:status", args=[run.pk])).status_code == 404
+
+
+def test_it_stores_several_csv_files_in_one_folder_as_one_run(cast, settings):
+    client = cast.client_for(cast.alice)
+    files = [
+        SimpleUploadedFile("Connections.csv", CONNECTIONS, content_type="text/csv"),
+        SimpleUploadedFile("Shares.csv", b"Date,ShareLink\r\n", content_type="text/csv"),
+    ]
+    response = client.post(reverse("imports:list"), {"kind": "linkedin", "upload": files})
+
+    run = ImportRun.objects.get(owner=cast.alice)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:detail", args=[run.pk])
+    folder = Path(settings.MEDIA_ROOT) / "imports" / str(run.pk)
+    assert Path(run.storage_path) == folder
+    assert sorted(p.name for p in folder.iterdir()) == ["Connections.csv", "Shares.csv"]
+    assert run.source_name.startswith("2 ")
+
+    import_run_files_delete(run)
+    assert not folder.exists()
+
+
+def test_it_refuses_an_upload_over_the_size_limit_with_a_clear_error(cast, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    client = cast.client_for(cast.alice)
+    big = SimpleUploadedFile("export.zip", b"x" * 500, content_type="application/zip")
+
+    response = client.post(
+        reverse("imports:list"), {"kind": "linkedin", "upload": big}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 413
+    assert "more than the 100" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_it_refuses_files_that_are_not_an_export(cast):
+    client = cast.client_for(cast.alice)
+    photo = SimpleUploadedFile("photo.jpg", b"\xff\xd8", content_type="image/jpeg")
+
+    response = client.post(
+        reverse("imports:list"), {"kind": "linkedin", "upload": photo}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert "photo.jpg is not a zip or CSV file" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_it_asks_for_a_file_when_none_was_chosen(cast):
+    response = cast.client_for(cast.alice).post(
+        reverse("imports:list"), {"kind": "linkedin"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert "Choose the zip LinkedIn sent you" in response.content.decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -87,12 +88,28 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def _db_datetime(value: datetime | None) -> Any:
-    return None if value is None else connection.ops.adapt_datetimefield_value(value)
+def _sqlite_datetime(value: datetime | None) -> Any:
+    # What Django's SQLite backend stores: naive UTC text; ten times cheaper than its adapter.
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return str(value.replace(tzinfo=None))
 
 
-def _db_date(value: date | None) -> Any:
-    return None if value is None else connection.ops.adapt_datefield_value(value)
+def _sqlite_date(value: date | None) -> Any:
+    return None if value is None else str(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _adapters() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """Datetime and date adapters for raw SQL; PostgreSQL's driver takes Python values as is."""
+    if connection.vendor == "sqlite":
+        return _sqlite_datetime, _sqlite_date
+    return _same, _same
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -150,6 +167,7 @@ class ArchiveWriter:
         self.person_outcome: dict[str, str] = {}
         self.person_ids: dict[str, int] = {}
         self.seen: set[str] = set()
+        self.db_datetime, self.db_date = _adapters()
 
     # --- entry point --------------------------------------------------------------------------
 
@@ -248,7 +266,7 @@ class ArchiveWriter:
                 "id", "key", *PERSON_FIELDS, "as_of"
             )
         }
-        as_of = _db_date(self.as_of)
+        as_of = self.db_date(self.as_of)
         limits = [_field(Person, n).max_length or 255 for n in PERSON_FIELDS]
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
@@ -275,6 +293,7 @@ class ArchiveWriter:
                 if self.as_of is not None and row[-1] != self.as_of:
                     changed_rows.append((*merged, as_of, row[0]))
                 self.person_outcome[key] = UNCHANGED
+        new_rows.sort(key=itemgetter(2))
         _insert(Person, ("owner", "network", "key", *PERSON_FIELDS, "as_of"), new_rows)
         _update(Person, (*PERSON_FIELDS, "as_of"), changed_rows)
         if new_rows:
@@ -306,11 +325,11 @@ class ArchiveWriter:
             known = stored.get(person_id)
             if known is None:
                 new_rows.append(
-                    (self.owner.pk, person_id, self.network, _db_date(record.connected_on))
+                    (self.owner.pk, person_id, self.network, self.db_date(record.connected_on))
                 )
                 outcome[key] = CREATED
             elif record.connected_on is not None and known[1] != record.connected_on:
-                changed_rows.append((_db_date(record.connected_on), known[0]))
+                changed_rows.append((self.db_date(record.connected_on), known[0]))
                 outcome[key] = UPDATED
             else:
                 outcome[key] = self.person_outcome.get(key, UNCHANGED)
@@ -402,7 +421,7 @@ class ArchiveWriter:
         owner_id, network = self.owner.pk, self.network
 
         def adapt(values: tuple[Any, ...]) -> tuple[Any, ...]:
-            moment = _db_datetime(values[datetime_at])
+            moment = self.db_datetime(values[datetime_at])
             return (*values[:datetime_at], moment, *values[datetime_at + 1 :])
 
         for key, values in incoming.items():
@@ -415,6 +434,8 @@ class ArchiveWriter:
                 outcome[key] = UPDATED
             else:
                 outcome[key] = UNCHANGED
+        # In key order the unique index grows at its end instead of splitting pages everywhere.
+        new_rows.sort(key=itemgetter(3))
         _insert(model, ("owner", "account", "network", "key", *names), new_rows)
         _update(model, names, changed_rows)
         return outcome

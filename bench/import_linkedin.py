@@ -1,0 +1,288 @@
+"""Benchmark the LinkedIn import against a bare csv + executemany baseline (bench/README.md).
+
+Generates a heavy export (110,000 rows with the real quirks), then measures in one run:
+(a) `archive_import` into a fresh, migrated SQLite database, (b) the same CSV files read with
+the csv module and inserted with `executemany` into bare tables in another fresh SQLite file,
+(c) a re-import of the same archive, which must create nothing.
+
+    .venv/bin/python bench/import_linkedin.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {
+    "connections": 30_000,
+    "shares": 5_000,
+    "reactions": 50_000,
+    "messages": 20_000,
+    "comments": 3_000,
+    "invitations": 2_000,
+}
+EXPORT_DAY = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FIRST = ("Marie", "Jean", "Émilie", "François", "Chloé", "Mathieu", "Léa", "Noël", "Zoé", "Samir")
+LAST = ("Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie", "Fortin")
+COMPANIES = ("Desjardins", "Banque Nationale", "CGI", "Bombardier", "Vidéotron", "Hydro-Québec")
+POSITIONS = ("Directrice des ventes", "Conseiller", "VP Marketing", "Analyste", "Président")
+REACTIONS = ("LIKE", "PRAISE", "INTEREST", "APPRECIATION", "EMPATHY", "ENTERTAINMENT")
+NOTES = (
+    "When exporting your connection data, you may notice that some of the email addresses are "
+    "missing. You will only see email addresses for connections who have allowed their "
+    "connections to see or download their email address using this setting "
+    "https://www.linkedin.com/psettings/privacy/email."
+)
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+# --- the archive -------------------------------------------------------------------------------
+
+
+def _csv(rows: Iterable[Sequence[str]], newline: str = "\r\n", **dialect: Any) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline, **dialect).writerows(rows)
+    return buffer.getvalue()
+
+
+def _moment(rng: random.Random) -> datetime:
+    return EXPORT_DAY - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+
+
+def _share_date(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+def _invitation_date(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    meridiem = "AM" if moment.hour < 12 else "PM"
+    return f"{moment.month}/{moment.day}/{moment:%y}, {hour}:{moment.minute:02d} {meridiem}"
+
+
+def _urn(rng: random.Random, kind: str = "activity") -> str:
+    return f"https://www.linkedin.com/feed/update/urn%3Ali%3A{kind}%3A{rng.getrandbits(62)}"
+
+
+def archive_files(seed: int = 7) -> dict[str, str]:
+    """File name -> text of a heavy export, written the way LinkedIn writes it."""
+    rng = random.Random(seed)
+    people = [
+        (
+            rng.choice(FIRST),
+            f"{rng.choice(LAST)}-{n}",
+            f"https://www.linkedin.com/in/person-{n:06d}",
+        )
+        for n in range(SIZES["connections"])
+    ]
+    rows: list[list[str]] = [
+        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
+    ]
+    for first, last, url in people:
+        day = _moment(rng)
+        connected = f"{day.day:02d} {MONTHS[day.month - 1]} {day.year}"
+        if rng.random() < 0.02:  # rows empty except the date, as in real exports
+            rows.append(["", "", "", "", "", "", connected])
+            continue
+        email = f"{last.lower()}@example.com" if rng.random() < 0.02 else ""
+        company, position = rng.choice(COMPANIES), rng.choice(POSITIONS)
+        rows.append([first, last, url, email, company, position, connected])
+    files = {"Connections.csv": "Notes:\r\n" + _csv([[NOTES]]) + "\r\n" + _csv(rows)}
+
+    shares = [["Date", "ShareLink", "ShareCommentary", "SharedUrl", "MediaUrl", "Visibility"]]
+    for n in range(SIZES["shares"]):
+        text = f"Publication {n} sur la vente-conseil"
+        if n % 5 == 0:  # multi-line commentary: each line wrapped in extra quotes
+            text = f'"{text}"\n"Deuxième ligne, « citée »"'
+        shares.append(
+            [_share_date(_moment(rng)), _urn(rng, "share"), text, "", "", "MEMBER_NETWORK"]
+        )
+    files["Shares.csv"] = _csv(shares)
+
+    comments = [["Date", "Link", "Message"]]
+    for n in range(SIZES["comments"]):
+        comments.append([_share_date(_moment(rng)), _urn(rng), f'Bravo pour "ce texte" {n}'])
+    files["Comments.csv"] = _csv(comments, escapechar="\\", doublequote=False)
+
+    reactions = [["Date", "Type", "Link"]]
+    for _ in range(SIZES["reactions"]):
+        reactions.append([_share_date(_moment(rng)), rng.choice(REACTIONS), _urn(rng)])
+    files["Reactions.csv"] = _csv(reactions)
+
+    invitations = [
+        ["From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"]
+    ]
+    me = ("Alice Tremblay", "https://www.linkedin.com/in/alice-bench")
+    for n in range(SIZES["invitations"]):
+        first, last, url = people[n]
+        other = (f"{first} {last}", url)
+        outgoing = n % 2 == 0
+        sender, receiver = (me, other) if outgoing else (other, me)
+        direction = "OUTGOING" if outgoing else "INCOMING"
+        when = _invitation_date(_moment(rng))
+        invitations.append([sender[0], receiver[0], when, "", direction, sender[1], receiver[1]])
+    files["Invitations.csv"] = _csv(invitations)
+
+    header = [
+        "CONVERSATION ID",
+        "CONVERSATION TITLE",
+        "FROM",
+        "SENDER PROFILE URL",
+        "TO",
+        "RECIPIENT PROFILE URLS",
+        "DATE",
+        "SUBJECT",
+        "CONTENT",
+        "FOLDER",
+    ]
+    messages = [header]
+    for n in range(SIZES["messages"]):
+        first, last, url = people[(n // 4) % len(people)]
+        other = (f"{first} {last}", url)
+        sender, receiver = (me, other) if n % 2 else (other, me)
+        when = f"{_moment(rng):%Y-%m-%d %H:%M:%S} UTC"
+        row = [f"2-conv{n // 4:08d}", "", sender[0], sender[1], receiver[0], receiver[1]]
+        messages.append([*row, when, "", f"Bonjour, message {n}", "INBOX"])
+    files["messages.csv"] = _csv(messages, newline="\n")  # line endings vary within one zip
+    return files
+
+
+def archive_write(directory: Path) -> tuple[Path, Path]:
+    """Write the files to a folder and the same files to a LinkedIn-named zip."""
+    folder = directory / "csv"
+    folder.mkdir()
+    target = directory / "Complete_LinkedInDataExport_11-29-2026.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in archive_files().items():
+            (folder / name).write_text(text, encoding="utf-8", newline="")
+            archive.writestr(name, text.encode("utf-8"))
+    return target, folder
+
+
+# --- (b) the baseline ---------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    dialect: dict[str, Any] = {}
+    if path.name == "Comments.csv":
+        dialect = {"escapechar": "\\", "doublequote": False}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, **dialect)
+        rows = list(reader)
+    # The Connections preamble: the header is the first row with several columns.
+    start = next(i for i, row in enumerate(rows) if len(row) > 2)
+    return rows[start], rows[start + 1 :]
+
+
+def baseline(folder: Path, database: Path) -> float:
+    """Seconds to read every CSV with the csv module and executemany it into bare tables."""
+    began = time.perf_counter()
+    db = sqlite3.connect(database)
+    for pragma in PRAGMAS:
+        db.execute(pragma)
+    for number, path in enumerate(sorted(folder.glob("*.csv"))):
+        header, rows = _rows(path)
+        columns = ", ".join(f"c{i} TEXT" for i in range(len(header)))
+        db.execute(f"CREATE TABLE t{number} (id INTEGER PRIMARY KEY, {columns})")
+        names = ", ".join(f"c{i}" for i in range(len(header)))
+        marks = ", ".join("?" for _ in header)
+        with db:
+            db.executemany(f"INSERT INTO t{number} ({names}) VALUES ({marks})", rows)
+    db.close()
+    return time.perf_counter() - began
+
+
+# --- (a) and (c) the real import ----------------------------------------------------------------
+
+
+def django_setup(var_dir: Path) -> None:
+    """A fresh var dir and SQLite database, configured before Django reads its settings."""
+    os.environ["MAILLAGE_VAR_DIR"] = str(var_dir)
+    os.environ["MAILLAGE_DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "maillage.settings"
+    os.environ.setdefault("MAILLAGE_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def real_import(target: Path) -> dict[str, Any]:
+    from maillage.accounts.models import User
+    from maillage.imports.services import archive_import
+
+    user = User.objects.create_user(email="bench@example.com", password=None)
+    began = time.perf_counter()
+    first = archive_import(user, target, "linkedin")
+    import_s = time.perf_counter() - began
+    if first.status != "succeeded":
+        raise SystemExit(f"import {first.status}: {first.error}")
+    began = time.perf_counter()
+    again = archive_import(user, target, "linkedin")
+    reimport_s = time.perf_counter() - began
+    files = again.summary.get("files", {})
+    return {
+        "import_s": import_s,
+        "reimport_s": reimport_s,
+        "imported": sum(f.get("created", 0) for f in first.summary.get("files", {}).values()),
+        "reimport_created": sum(f.get("created", 0) for f in files.values()),
+        "reimport_updated": sum(f.get("updated", 0) for f in files.values()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="maillage-bench-") as temp:
+        directory = Path(temp)
+        target, folder = archive_write(directory)
+        rows = sum(SIZES.values())
+        baseline_s = baseline(folder, directory / "baseline.sqlite3")
+        var_dir = directory / "var"
+        var_dir.mkdir()
+        django_setup(var_dir)
+        measured = real_import(target)
+    result = {
+        "ratio": round(measured["import_s"] / baseline_s, 2),
+        "import_s": round(measured["import_s"], 3),
+        "baseline_s": round(baseline_s, 3),
+        "reimport_s": round(measured["reimport_s"], 3),
+        "reimport_created": measured["reimport_created"],
+        "reimport_updated": measured["reimport_updated"],
+        "rows": rows,
+        "imported": measured["imported"],
+    }
+    if options.json:
+        print(json.dumps(result))
+    else:
+        print(f"rows in the archive:        {rows:>9,}")
+        print(f"records created:            {result['imported']:>9,}")
+        print(f"(a) import:                 {result['import_s']:>9.3f} s")
+        print(f"(b) csv + executemany:      {result['baseline_s']:>9.3f} s")
+        print(f"ratio a/b (goal <= 2.0):    {result['ratio']:>9.2f}")
+        print(f"(c) re-import:              {result['reimport_s']:>9.3f} s")
+        print(f"re-import created (goal 0): {result['reimport_created']:>9,}")
+        print(f"re-import updated:          {result['reimport_updated']:>9,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

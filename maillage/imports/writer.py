@@ -24,7 +24,6 @@ from maillage.imports.records import (
     InteractionRecord,
     ParsedArchive,
     ParsedFile,
-    PersonRef,
     PostRecord,
 )
 from maillage.network.models import Connection, Person
@@ -234,9 +233,9 @@ class ArchiveWriter:
 
     # --- people and connections ----------------------------------------------------------------
 
-    def _refs(self, files: Iterable[ParsedFile]) -> dict[str, PersonRef]:
-        """One merged ref per key: connection rows first, then what other files add."""
-        refs: dict[str, PersonRef] = {}
+    def _refs(self, files: Iterable[ParsedFile]) -> dict[str, list[str]]:
+        """Merged values per person key: connection rows first, then what other files add."""
+        refs: dict[str, list[str]] = {}
         ordered = sorted(
             files, key=lambda f: not any(isinstance(r, ConnectionRecord) for r in f.records)
         )
@@ -247,13 +246,11 @@ class ArchiveWriter:
                     continue
                 known = refs.get(ref.key)
                 if known is None:
-                    refs[ref.key] = PersonRef(
-                        **{n: getattr(ref, n) for n in ("key", *PERSON_FIELDS)}
-                    )
+                    refs[ref.key] = [getattr(ref, n) for n in PERSON_FIELDS]
                     continue
-                for name in PERSON_FIELDS:
-                    if not getattr(known, name) and getattr(ref, name):
-                        setattr(known, name, getattr(ref, name))
+                for index, name in enumerate(PERSON_FIELDS):
+                    if not known[index]:
+                        known[index] = getattr(ref, name)
         return refs
 
     def _people(self, files: Iterable[ParsedFile]) -> None:
@@ -271,9 +268,7 @@ class ArchiveWriter:
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
         for key, ref in refs.items():
-            values = tuple(
-                getattr(ref, n)[:limit] for n, limit in zip(PERSON_FIELDS, limits, strict=True)
-            )
+            values = tuple(value[:limit] for value, limit in zip(ref, limits, strict=True))
             row = stored.get(key)
             if row is None:
                 new_rows.append((self.owner.pk, self.network, key, *values, as_of))

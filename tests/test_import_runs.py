@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from maillage.imports import registry
+from maillage.imports.forms import ImportUploadForm
 from maillage.imports.models import ImportRun
-from maillage.imports.services import import_run_files_delete
+from maillage.imports.records import ConnectionRecord, ParsedArchive, ParsedFile, PersonRef
+from maillage.imports.services import archive_import, import_run_create, import_run_files_delete
+from maillage.imports.tasks import import_run_task
+from maillage.network.models import Connection, Person
+from maillage.presence.models import SocialAccount
 
 CONNECTIONS = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
 
@@ -175,3 +184,136 @@ def test_it_asks_for_a_file_when_none_was_chosen(cast):
 
     assert response.status_code == 400
     assert "Choose the zip LinkedIn sent you" in response.content.decode()
+
+
+# --- running an import (a stand-in importer keeps these tests off the LinkedIn parser) ---------
+
+SEEN_PROGRESS: list[tuple[int, str]] = []
+
+
+class StandInImporter:
+    """Reads `Connections.csv` as `url,name` lines; reports progress like a real importer."""
+
+    kind = "standin"
+    network = "linkedin"
+    label = "Stand-in"
+    version = 1
+
+    def claims(self, names):
+        return 1.0
+
+    def parse(self, archive, progress=None):
+        files = []
+        for name in archive.names():
+            if progress is not None:
+                progress(50, f"Reading {name}")
+                run = ImportRun.objects.order_by("-created_at").first()
+                SEEN_PROGRESS.append((run.progress, run.progress_label))
+            if name != "Connections.csv":
+                files.append(ParsedFile(name=name, status="ignored"))
+                continue
+            lines = archive.read(name).decode().splitlines()[1:]
+            records = [
+                ConnectionRecord(PersonRef(key=url, name=who, profile_url=url), date(2024, 1, 2))
+                for url, who in (line.split(",") for line in lines)
+            ]
+            files.append(ParsedFile(name=name, read=len(lines), records=records))
+        return ParsedArchive(network="linkedin", files=files, as_of=date(2026, 11, 1))
+
+
+@pytest.fixture
+def standin(monkeypatch):
+    monkeypatch.setitem(registry.IMPORTERS, "standin", f"{__name__}.StandInImporter")
+    registry.importer_get.cache_clear()
+    SEEN_PROGRESS.clear()
+    yield
+    registry.importer_get.cache_clear()
+
+
+def upload(client, *files):
+    return client.post(reverse("imports:list"), {"kind": "standin", "upload": list(files)})
+
+
+def connections_csv(count: int = 3) -> SimpleUploadedFile:
+    lines = ["URL,Name"] + [f"https://www.linkedin.com/in/p{n},Personne {n}" for n in range(count)]
+    return SimpleUploadedFile("Connections.csv", "\n".join(lines).encode(), "text/csv")
+
+
+@pytest.fixture
+def standin_form(monkeypatch):
+    # The form offers LinkedIn only; the stand-in kind is accepted for these tests.
+    monkeypatch.setattr(
+        "maillage.imports.forms.ImportUploadForm.base_fields",
+        {
+            **ImportUploadForm.base_fields,
+            "kind": forms.ChoiceField(choices=[("standin", "Stand-in")]),
+        },
+    )
+
+
+def test_it_imports_an_upload_in_the_background_then_deletes_the_file(
+    cast, settings, standin, standin_form, django_capture_on_commit_callbacks
+):
+    client = cast.client_for(cast.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, connections_csv(3), SimpleUploadedFile("Ads.csv", b"x"))
+
+    run = ImportRun.objects.get(owner=cast.alice)
+    assert response.status_code == 302
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert run.progress == 100 and run.finished_at is not None
+    assert run.summary["files"]["Connections.csv"]["created"] == 3
+    assert run.summary["files"]["Ads.csv"]["status"] == "ignored"
+    assert Connection.objects.filter(owner=cast.alice).count() == 3
+    assert not (Path(settings.MEDIA_ROOT) / "imports" / str(run.pk)).exists()
+    assert run.storage_path == ""
+    # The page could follow the parsing: progress was saved while it went on.
+    assert SEEN_PROGRESS and all(0 < value < 100 for value, _ in SEEN_PROGRESS)
+    assert SEEN_PROGRESS[0][1].startswith("Reading ")
+    page = client.get(reverse("imports:detail", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Connections.csv" in page.content.decode()
+
+
+def test_it_rejects_a_broken_zip_and_stores_nothing(
+    cast, standin, standin_form, django_capture_on_commit_callbacks
+):
+    client = cast.client_for(cast.alice)
+    cast.alice.language = "en"
+    cast.alice.save()
+    broken = SimpleUploadedFile("export.zip", b"PK\x03\x04 not really a zip", "application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, broken)
+
+    run = ImportRun.objects.get(owner=cast.alice)
+    assert run.status == ImportRun.Status.REJECTED
+    assert run.error
+    assert not Person.objects.exists()
+
+
+def test_it_undoes_every_write_when_the_import_crashes_midway(cast, standin, monkeypatch, tmp_path):
+    def crash(self, files, account_id):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("maillage.imports.writer.ArchiveWriter._posts", crash)
+    cast.alice.language = "en"
+    cast.alice.save()
+    path = tmp_path / "Connections.csv"
+    path.write_bytes(connections_csv(5).read())
+
+    run = archive_import(cast.alice, path, "standin")
+
+    assert run.status == ImportRun.Status.FAILED
+    assert "nothing was saved" in run.error
+    # People were written before the crash; the single transaction took them back.
+    assert not Person.objects.filter(owner=cast.alice).exists()
+    assert not SocialAccount.objects.filter(owner=cast.alice).exists()
+
+
+def test_it_runs_a_queued_import_only_once(cast, standin, tmp_path):
+    path = tmp_path / "Connections.csv"
+    path.write_bytes(connections_csv(2).read())
+    run = import_run_create(cast.alice, "standin", "Connections.csv", path)
+
+    assert import_run_task.call(str(run.pk)) == ImportRun.Status.SUCCEEDED
+    assert import_run_task.call(str(run.pk)) is None
+    assert Connection.objects.filter(owner=cast.alice).count() == 2

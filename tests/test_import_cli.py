@@ -1,0 +1,137 @@
+"""`maillage import linkedin PATH --user EMAIL [--json]` through call_command."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from maillage.imports import registry
+from maillage.imports.records import (
+    ConnectionRecord,
+    ParsedArchive,
+    ParsedFile,
+    PersonRef,
+    RowError,
+)
+from maillage.network.models import Connection
+
+
+class StandInImporter:
+    """Reads `Connections.csv` as `url,name` lines; a line without a comma is a row error."""
+
+    kind = "standin"
+    network = "linkedin"
+    label = "Stand-in"
+    version = 1
+
+    def claims(self, names):
+        return 1.0
+
+    def parse(self, archive, progress=None):
+        files = []
+        for name in archive.names():
+            if name == "Reactions.csv":
+                files.append(
+                    ParsedFile(
+                        name=name,
+                        status="rejected",
+                        errors=[RowError(1, "The header is not the one LinkedIn writes")],
+                    )
+                )
+                continue
+            parsed = ParsedFile(name=name)
+            for number, line in enumerate(archive.read(name).decode().splitlines()[1:], 2):
+                parsed.read += 1
+                if "," not in line:
+                    parsed.errors.append(RowError(number, "This row has no profile URL"))
+                    continue
+                url, who = line.split(",")
+                ref = PersonRef(key=url, name=who, profile_url=url)
+                parsed.records.append(ConnectionRecord(ref, date(2024, 1, 2)))
+            files.append(parsed)
+        return ParsedArchive(network="linkedin", files=files, as_of=date(2026, 11, 1))
+
+
+@pytest.fixture
+def standin(monkeypatch):
+    monkeypatch.setitem(registry.IMPORTERS, "standin", f"{__name__}.StandInImporter")
+    registry.importer_get.cache_clear()
+    yield
+    registry.importer_get.cache_clear()
+
+
+@pytest.fixture
+def export(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Connections.csv").write_text(
+        "URL,Name\nhttps://www.linkedin.com/in/a,Anne\nbroken line\nhttps://www.linkedin.com/in/b,Ben\n"
+    )
+    return folder
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_archive", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_imports_a_folder_and_prints_each_files_counts(cast, standin, export):
+    out, err = run("standin", str(export), "--user", "Alice@Example.com")
+
+    assert "Connections.csv: 3 read, 2 created, 0 updated, 1 skipped" in out
+    assert "line 3: This row has no profile URL" in err
+    assert Connection.objects.filter(owner=cast.alice).count() == 2
+
+
+def test_it_prints_one_json_object_with_json(cast, standin, export):
+    run("standin", str(export), "--user", "alice@example.com")
+    out, _ = run("standin", str(export), "--user", "alice@example.com", "--json")
+
+    data = json.loads(out)
+    connections = data["files"]["Connections.csv"]
+    assert (connections["read"], connections["created"], connections["updated"]) == (3, 0, 0)
+    assert connections["skipped"] == 1
+    assert connections["errors"] == [{"line": 3, "reason": "This row has no profile URL"}]
+
+
+def test_it_imports_a_single_csv_file(cast, standin, export):
+    out, _ = run("standin", str(export / "Connections.csv"), "--user", "alice@example.com")
+
+    assert "2 created" in out
+
+
+def test_it_fails_when_a_file_is_rejected(cast, standin, export):
+    (export / "Reactions.csv").write_text("nonsense\n")
+
+    with pytest.raises(CommandError, match=r"Reactions\.csv"):
+        run("standin", str(export), "--user", "alice@example.com")
+    # The readable file was imported all the same.
+    assert Connection.objects.filter(owner=cast.alice).count() == 2
+
+
+def test_it_fails_when_the_user_does_not_exist(db, standin, export):
+    with pytest.raises(CommandError, match=r"nobody@example\.com"):
+        run("standin", str(export), "--user", "nobody@example.com")
+
+
+def test_it_fails_when_the_path_does_not_exist(cast, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        run("linkedin", str(tmp_path / "missing.zip"), "--user", "alice@example.com")
+
+
+def test_it_fails_on_an_unknown_export_format(cast, export):
+    with pytest.raises(CommandError, match="Unknown export format"):
+        run("myspace", str(export), "--user", "alice@example.com")
+
+
+def test_it_fails_on_an_archive_that_is_not_a_zip(cast, standin, tmp_path):
+    fake = tmp_path / "export.zip"
+    fake.write_bytes(b"PK\x03\x04 this is not a zip")
+
+    with pytest.raises(CommandError):
+        run("standin", str(fake), "--user", "alice@example.com")

@@ -1,0 +1,590 @@
+"""One reader per LinkedIn file: columns it needs, and how its rows become records.
+
+Readers never raise for a bad row: they add a `RowError` (physical line, reason) and go on.
+Column positions are looked up once per file; rows are lists indexed by position.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from maillage.imports.importers.linkedin.table import Table, columns
+from maillage.imports.records import (
+    ConnectionRecord,
+    InteractionRecord,
+    ParsedFile,
+    PersonRef,
+    PostRecord,
+    RowError,
+)
+from maillage.lib.dates import DateColumn
+from maillage.lib.text import (
+    collapse_spaces,
+    digest,
+    key_fit,
+    linkedin_url_normalise,
+    name_normalise,
+    person_key,
+)
+
+NA = frozenset({"NA", "N/A", "#N/A", "null", "NULL"})
+TRUE = frozenset({"yes", "true", "1", "y"})
+
+
+class RowProblem(ValueError):
+    """A row that cannot be read; its message is shown to the user."""
+
+
+@dataclass
+class Owner:
+    """What the archive tells about its owner, gathered across files."""
+
+    profile_url: str = ""
+    name: str = ""
+    # Fields of Profile.csv, turned into an AccountRecord once every file is read.
+    profile: dict[str, str] | None = None
+    identities: set[str] = field(default_factory=set)
+
+
+def cell(row: list[str], index: int) -> str:
+    """A trimmed cell; `NA` and friends (spreadsheet re-saves) count as empty."""
+    if index < 0:
+        return ""
+    value = row[index].strip()
+    return "" if value in NA else value
+
+
+def body(row: list[str], index: int) -> str:
+    """A free-text cell (a post, a message): kept as written, only trimmed."""
+    return row[index].strip() if index >= 0 else ""
+
+
+def when(parse: DateColumn, row: list[str], index: int, column: str) -> datetime | None:
+    if index < 0:
+        return None
+    try:
+        return parse(row[index])
+    except ValueError:
+        raise RowProblem(
+            _("The date “%(value)s” in column “%(column)s” could not be read.")
+            % {"value": row[index].strip()[:60], "column": column}
+        ) from None
+
+
+def stamp(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+def identity(url: str, name: str) -> str:
+    """Who someone is for matching: their normalised URL, else their normalised name."""
+    return url or ("name:" + name_normalise(name) if name.strip() else "")
+
+
+def person(name: str, url: str = "", **extra: str) -> PersonRef | None:
+    name = collapse_spaces(name)
+    key = person_key(url, name)
+    if not key:
+        return None
+    return PersonRef(key=key, name=name, profile_url=linkedin_url_normalise(url), **extra)
+
+
+def unwrap_lines(text: str) -> str:
+    """Shares.csv wraps each line of a multi-line commentary in extra double quotes."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    if all(len(line) >= 2 and line[0] == '"' and line[-1] == '"' for line in lines):
+        return "\n".join(line[1:-1] for line in lines)
+    return text
+
+
+Reader = Callable[[Table, ParsedFile, Owner], None]
+
+
+def _error(result: ParsedFile, line: int, problem: Exception) -> None:
+    result.errors.append(RowError(line, str(problem)))
+
+
+# --- Connections.csv -----------------------------------------------------------------------
+
+CONNECTIONS = columns(
+    ("first", "First Name", True),
+    ("last", "Last Name", True),
+    ("url", "URL|Profile URL"),
+    ("email", "Email Address|E-mail Address|Email"),
+    ("company", "Company"),
+    ("position", "Position"),
+    ("connected_on", "Connected On", True),
+)
+
+
+def read_connections(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    first_i, last_i, url_i, email_i = i["first"], i["last"], i["url"], i["email"]
+    company_i, position_i, date_i = i["company"], i["position"], i["connected_on"]
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            first, last, url = cell(row, first_i), cell(row, last_i), cell(row, url_i)
+            connected = when(parse, row, date_i, "Connected On")
+            if not (first or last or url):
+                result.skipped.append(
+                    RowError(
+                        line,
+                        _(
+                            "Connection without a name or profile (the member hides their "
+                            "details or closed their account)."
+                        ),
+                    )
+                )
+                continue
+            ref = person(
+                f"{first} {last}",
+                url,
+                first_name=first,
+                last_name=last,
+                position=cell(row, position_i),
+                company=cell(row, company_i),
+                email=cell(row, email_i),
+            )
+            assert ref is not None  # a name or a URL is present
+            result.records.append(
+                ConnectionRecord(ref, connected.date() if connected is not None else None)
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+# --- Shares.csv --------------------------------------------------------------------------
+
+SHARES = columns(
+    ("date", "Date|Created Date|Share Date", True),
+    ("link", "ShareLink|Share Link|Link|Url"),
+    ("commentary", "ShareCommentary|Share Commentary|Commentary|Text|Content|Share Text"),
+    ("shared_url", "SharedUrl|Shared Link|SharedLink|Shared Url"),
+    ("media_url", "MediaUrl|Media Link|MediaLink|Media Url"),
+    ("visibility", "Visibility"),
+)
+
+
+def read_shares(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    date_i, link_i, text_i = i["date"], i["link"], i["commentary"]
+    shared_i, media_i, visibility_i = i["shared_url"], i["media_url"], i["visibility"]
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            published = when(parse, row, date_i, "Date")
+            if published is None:
+                raise RowProblem(_("This post has no date."))
+            text = unwrap_lines(body(row, text_i))
+            link, shared = cell(row, link_i), cell(row, shared_i)
+            key = link or "sha1:" + digest(published.isoformat(), text)
+            result.records.append(
+                PostRecord(
+                    key=key_fit(key),
+                    published_at=published,
+                    text=text,
+                    url=link,
+                    shared_url=shared,
+                    media_url=cell(row, media_i),
+                    visibility=cell(row, visibility_i),
+                    kind="reshare" if not text and shared else "original",
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+# --- Comments.csv and Reactions.csv ------------------------------------------------------
+
+COMMENTS = columns(
+    ("date", "Date", True), ("link", "Link|Url"), ("message", "Message|Comment|Text", True)
+)
+REACTIONS = columns(
+    ("date", "Date", True), ("type", "Type|Reaction|Reaction Type", True), ("link", "Link|Url")
+)
+
+
+def read_comments(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    date_i, link_i, message_i = i["date"], i["link"], i["message"]
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            moment = when(parse, row, date_i, "Date")
+            link, text = cell(row, link_i), body(row, message_i)
+            # Without a link, the text tells two comments of the same second apart.
+            key = digest(stamp(moment), link) if link else digest(stamp(moment), "", text)
+            result.records.append(
+                InteractionRecord(
+                    key="comment:" + key,
+                    kind="comment",
+                    occurred_at=moment,
+                    target_url=link,
+                    text=text,
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+def read_reactions(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    date_i, type_i, link_i = i["date"], i["type"], i["link"]
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            moment = when(parse, row, date_i, "Date")
+            link = cell(row, link_i)
+            result.records.append(
+                InteractionRecord(
+                    key="reaction:" + digest(stamp(moment), link),
+                    kind="reaction",
+                    occurred_at=moment,
+                    target_url=link,
+                    detail=cell(row, type_i),
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+# --- Invitations.csv ---------------------------------------------------------------------
+
+INVITATIONS = columns(
+    ("from", "From", True),
+    ("to", "To", True),
+    ("sent_at", "Sent At|Date"),
+    ("message", "Message"),
+    ("direction", "Direction", True),
+    ("inviter_url", "inviterProfileUrl|Inviter Profile Url"),
+    ("invitee_url", "inviteeProfileUrl|Invitee Profile Url"),
+)
+
+
+def read_invitations(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            direction = cell(row, i["direction"]).upper()
+            inviter = (cell(row, i["from"]), cell(row, i["inviter_url"]))
+            invitee = (cell(row, i["to"]), cell(row, i["invitee_url"]))
+            if direction == "OUTGOING":
+                kind, mine, other = "invitation_sent", inviter, invitee
+            elif direction == "INCOMING":
+                kind, mine, other = "invitation_received", invitee, inviter
+            else:
+                raise RowProblem(
+                    _("Unknown invitation direction “%(value)s” (expected OUTGOING or INCOMING).")
+                    % {"value": direction[:40]}
+                )
+            moment = when(parse, row, i["sent_at"], "Sent At")
+            own_url = linkedin_url_normalise(mine[1])
+            if own_url:
+                owner.identities.add(own_url)
+                owner.profile_url = owner.profile_url or own_url
+            ref = person(other[0], other[1])
+            who = ref.key if ref is not None else ""
+            result.records.append(
+                InteractionRecord(
+                    key=kind + ":" + digest(stamp(moment), who),
+                    kind=kind,
+                    occurred_at=moment,
+                    person=ref,
+                    counterpart=collapse_spaces(other[0]),
+                    text=body(row, i["message"]),
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+# --- messages.csv ------------------------------------------------------------------------
+
+MESSAGES = columns(
+    ("conversation", "CONVERSATION ID", True),
+    ("title", "CONVERSATION TITLE"),
+    ("from", "FROM", True),
+    ("sender_url", "SENDER PROFILE URL"),
+    ("to", "TO"),
+    ("recipient_urls", "RECIPIENT PROFILE URLS"),
+    ("date", "DATE", True),
+    ("content", "CONTENT"),
+    ("folder", "FOLDER"),
+    ("draft", "IS MESSAGE DRAFT"),
+)
+
+
+@dataclass(slots=True)
+class _Message:
+    line: int
+    conversation: str
+    sender: tuple[str, str, str]  # name, normalised URL, identity
+    recipients: list[tuple[str, str, str]]
+    to: str
+    moment: datetime | None
+    content: str
+    folder: str
+
+
+def _recipients(names: str, urls: str) -> list[tuple[str, str, str]]:
+    """Pair TO names with RECIPIENT PROFILE URLS when their counts match."""
+    name_list = [n.strip() for n in names.split(",") if n.strip()]
+    url_list = [linkedin_url_normalise(u) for u in urls.split(",") if u.strip()]
+    if url_list and len(url_list) != len(name_list):
+        return [("", url, url) for url in url_list]
+    if not url_list:
+        url_list = [""] * len(name_list)
+    return [(name, url, identity(url, name)) for name, url in zip(name_list, url_list, strict=True)]
+
+
+def message_owner(messages: list[_Message], owner: Owner) -> set[str]:
+    """Identities that are the owner: see docs/imports.md ("Who sent a message")."""
+    known = set(owner.identities)
+    if owner.name:
+        known.add("name:" + name_normalise(owner.name))
+    presence: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    by_conversation: dict[str, set[str]] = {}
+    for message in messages:
+        people = by_conversation.setdefault(message.conversation, set())
+        people.add(message.sender[2])
+        people.update(r[2] for r in message.recipients)
+        sent[message.sender[2]] += 1
+    for people in by_conversation.values():
+        presence.update(p for p in people if p)
+    if not presence:
+        return known
+    if known & presence.keys():
+        return known
+    top = max(presence.values())
+    candidates = [p for p, count in presence.items() if count == top]
+    chosen = max(candidates, key=lambda p: (sent[p], p))
+    if chosen.startswith("https://"):
+        owner.profile_url = owner.profile_url or chosen
+    return known | {chosen}
+
+
+def read_messages(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    parse = DateColumn()
+    messages: list[_Message] = []
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            if cell(row, i["draft"]).lower() in TRUE:
+                result.skipped.append(RowError(line, _("Draft message, never sent.")))
+                continue
+            moment = when(parse, row, i["date"], "DATE")
+            name, url = collapse_spaces(cell(row, i["from"])), cell(row, i["sender_url"])
+            url = linkedin_url_normalise(url)
+            to = cell(row, i["to"])
+            messages.append(
+                _Message(
+                    line=line,
+                    conversation=cell(row, i["conversation"]),
+                    sender=(name, url, identity(url, name)),
+                    recipients=_recipients(to, cell(row, i["recipient_urls"])),
+                    to=collapse_spaces(to),
+                    moment=moment,
+                    content=body(row, i["content"]),
+                    folder=cell(row, i["folder"]),
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+    mine = message_owner(messages, owner)
+    owner_name_key = "name:" + name_normalise(owner.name) if owner.name else ""
+    for message in messages:
+        name, url, who = message.sender
+        is_sent = who in mine or (
+            bool(owner_name_key) and "name:" + name_normalise(name) == owner_name_key
+        )
+        if is_sent:
+            ref = None
+            if len(message.recipients) == 1:
+                r_name, r_url, _r = message.recipients[0]
+                ref = person(r_name, r_url)
+            kind, counterpart = "message_sent", message.to
+        else:
+            ref, kind, counterpart = person(name, url), "message_received", name
+        result.records.append(
+            InteractionRecord(
+                # Not keyed by kind: if a later export changes who is the owner, the row updates.
+                key="message:"
+                + digest(message.conversation, stamp(message.moment), who, message.content),
+                kind=kind,
+                occurred_at=message.moment,
+                person=ref,
+                counterpart=counterpart,
+                detail=message.folder,
+                conversation=message.conversation,
+                text=message.content,
+                is_message_body=True,
+            )
+        )
+
+
+# --- Profile.csv -------------------------------------------------------------------------
+
+PROFILE = columns(
+    ("first", "First Name", True),
+    ("last", "Last Name", True),
+    ("headline", "Headline"),
+    ("summary", "Summary"),
+    ("industry", "Industry"),
+    ("location", "Geo Location|Location"),
+    ("websites", "Websites"),
+)
+
+
+def read_profile(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    for _line, row in table.rows():
+        result.read += 1
+        if owner.profile is not None:
+            continue
+        first, last = cell(row, i["first"]), cell(row, i["last"])
+        owner.name = collapse_spaces(f"{first} {last}")
+        owner.profile = {
+            "display_name": owner.name,
+            "headline": body(row, i["headline"]),
+            "summary": body(row, i["summary"]),
+            "industry": cell(row, i["industry"]),
+            "location": cell(row, i["location"]),
+            "websites": cell(row, i["websites"]),
+        }
+
+
+# --- Recommendations_Received.csv / Recommendations_Given.csv ----------------------------
+
+RECOMMENDATIONS = columns(
+    ("first", "First Name", True),
+    ("last", "Last Name", True),
+    ("company", "Company"),
+    ("title", "Job Title|Title|Position"),
+    ("text", "Text", True),
+    ("date", "Creation Date|Date"),
+    ("status", "Status"),
+)
+
+
+def _recommendations(kind: str) -> Reader:
+    def read(table: Table, result: ParsedFile, owner: Owner) -> None:
+        i = table.index
+        parse = DateColumn()
+        for line, row in table.rows():
+            result.read += 1
+            try:
+                moment = when(parse, row, i["date"], "Creation Date")
+                first, last = cell(row, i["first"]), cell(row, i["last"])
+                ref = person(
+                    f"{first} {last}",
+                    first_name=first,
+                    last_name=last,
+                    company=cell(row, i["company"]),
+                    position=cell(row, i["title"]),
+                )
+                if ref is None:
+                    raise RowProblem(_("This recommendation has no name."))
+                text = body(row, i["text"])
+                when_key = stamp(moment) or "text:" + digest(text)
+                result.records.append(
+                    InteractionRecord(
+                        key=kind + ":" + digest(ref.key, when_key),
+                        kind=kind,
+                        occurred_at=moment,
+                        person=ref,
+                        counterpart=ref.name,
+                        detail=cell(row, i["status"]),
+                        text=text,
+                    )
+                )
+            except RowProblem as problem:
+                _error(result, line, problem)
+
+    return read
+
+
+read_recommendations_received = _recommendations("recommendation_received")
+read_recommendations_given = _recommendations("recommendation_given")
+
+
+# --- Endorsement_Received_Info.csv -------------------------------------------------------
+
+ENDORSEMENTS = columns(
+    ("date", "Endorsement Date"),
+    ("skill", "Skill Name", True),
+    ("first", "Endorser First Name", True),
+    ("last", "Endorser Last Name", True),
+    ("url", "Endorser Public Url|Endorser Profile Url"),
+    ("status", "Endorsement Status"),
+)
+
+
+def read_endorsements(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            moment = when(parse, row, i["date"], "Endorsement Date")
+            first, last = cell(row, i["first"]), cell(row, i["last"])
+            # The URL comes without `https://`; normalising adds it back.
+            ref = person(f"{first} {last}", cell(row, i["url"]), first_name=first, last_name=last)
+            if ref is None:
+                raise RowProblem(_("This endorsement has no endorser."))
+            skill = cell(row, i["skill"])
+            result.records.append(
+                InteractionRecord(
+                    key="endorsement_received:" + digest(ref.key, skill.casefold()),
+                    kind="endorsement_received",
+                    occurred_at=moment,
+                    person=ref,
+                    counterpart=ref.name,
+                    detail=skill,
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)
+
+
+# --- Company Follows.csv -----------------------------------------------------------------
+
+FOLLOWS = columns(
+    ("organization", "Organization|Company", True), ("followed_on", "Followed On|Date")
+)
+
+
+def read_follows(table: Table, result: ParsedFile, owner: Owner) -> None:
+    i = table.index
+    parse = DateColumn()
+    for line, row in table.rows():
+        result.read += 1
+        try:
+            moment = when(parse, row, i["followed_on"], "Followed On")
+            organization = collapse_spaces(cell(row, i["organization"]))
+            if not organization:
+                raise RowProblem(_("This follow has no organization."))
+            result.records.append(
+                InteractionRecord(
+                    key="follow:" + digest(organization.casefold()),
+                    kind="follow",
+                    occurred_at=moment,
+                    counterpart=organization,
+                )
+            )
+        except RowProblem as problem:
+            _error(result, line, problem)

@@ -1,0 +1,152 @@
+"""Dates as social-network exports write them, read fast into timezone-aware UTC datetimes.
+
+Exports hold 100,000+ dated rows, so each format is parsed by hand (split + int) or by
+`datetime.fromisoformat` instead of a generic parser; `DateColumn` remembers which format a
+column uses. Dates without a zone are UTC (LinkedIn writes UTC). Month names are English
+abbreviations whatever the locale, so `%b` (locale dependent) is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+# Cells a spreadsheet or an export writes for "no value".
+MISSING = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-", "nan"})
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+Parser = Callable[[str], datetime]
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) <= 2:
+        # Two-digit years come from 2018-era exports and spreadsheet re-saves: 00-69 is 20xx.
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _month(text: str) -> int:
+    try:
+        return MONTHS[text[:3].lower()]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def _clock(text: str, meridiem: str = "") -> tuple[int, int, int]:
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 3:
+        raise ValueError(text)
+    hour, minute = int(parts[0]), int(parts[1])
+    second = int(float(parts[2])) if len(parts) == 3 else 0
+    if meridiem:
+        meridiem = meridiem.upper().replace(".", "")
+        if meridiem not in ("AM", "PM") or not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if meridiem == "PM" else 0)
+    return hour, minute, second
+
+
+def parse_iso(value: str) -> datetime:
+    """`2025-07-01 14:33:22`, `2024-06-18 11:59:53 UTC`, `2024/02/24 14:03:38 UTC`, ISO 8601."""
+    if value.endswith(" UTC") or value.endswith(" GMT"):
+        value = value[:-4]
+    if value[4:5] == "/":
+        value = value.replace("/", "-", 2)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_us(value: str) -> datetime:
+    """`1/8/18, 6:14 PM`, `12/24/23, 05:28 AM`, `6/18/2024 11:59`, `6/18/2024` (month first)."""
+    tokens = value.replace(",", " ").split()
+    if not 1 <= len(tokens) <= 3:
+        raise ValueError(value)
+    parts = tokens[0].split("/")
+    if len(parts) != 3:
+        raise ValueError(value)
+    month, day, year = int(parts[0]), int(parts[1]), _year(parts[2])
+    if month > 12 >= day:
+        # A day-first spreadsheet re-save; only unambiguous when the first number is > 12.
+        month, day = day, month
+    hour = minute = second = 0
+    if len(tokens) > 1:
+        hour, minute, second = _clock(tokens[1], tokens[2] if len(tokens) == 3 else "")
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def parse_day_month_year(value: str) -> datetime:
+    """`30 Aug 2019` (Connected On) and the spreadsheet re-save `18-Jun-24`."""
+    parts = value.split("-") if "-" in value else value.split()
+    if len(parts) != 3:
+        raise ValueError(value)
+    return datetime(_year(parts[2]), _month(parts[1]), int(parts[0]), tzinfo=UTC)
+
+
+def parse_ctime(value: str) -> datetime:
+    """`Tue Jun 18 12:03:31 UTC 2024` (Company Follows)."""
+    parts = value.split()
+    if len(parts) == 6:
+        if parts[4].upper() not in ("UTC", "GMT"):
+            raise ValueError(value)
+        del parts[4]
+    if len(parts) != 5:
+        raise ValueError(value)
+    hour, minute, second = _clock(parts[3])
+    return datetime(
+        int(parts[4]), _month(parts[1]), int(parts[2]), hour, minute, second, tzinfo=UTC
+    )
+
+
+def _guess(value: str) -> Parser:
+    """The parser a value's shape points to, by looking at a few characters only."""
+    if value[:1].isalpha():
+        return parse_ctime
+    if value[:4].isdigit() and value[4:5] in ("-", "/"):
+        return parse_iso
+    if "/" in value:
+        return parse_us
+    return parse_day_month_year
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """A UTC-aware datetime, None for an empty/`NA` cell; ValueError for an unknown format."""
+    value = value.strip()
+    if value.lower() in MISSING:
+        return None
+    return _guess(value)(value)
+
+
+def parse_date(value: str) -> date | None:
+    moment = parse_datetime(value)
+    return moment.date() if moment is not None else None
+
+
+class DateColumn:
+    """Parses one column's dates, trying the format its previous value had first."""
+
+    __slots__ = ("_parser",)
+
+    def __init__(self) -> None:
+        self._parser: Parser | None = None
+
+    def __call__(self, value: str) -> datetime | None:
+        value = value.strip()
+        if value.lower() in MISSING:
+            return None
+        if self._parser is not None:
+            try:
+                return self._parser(value)
+            except ValueError:
+                pass
+        parser = _guess(value)
+        moment = parser(value)
+        self._parser = parser
+        return moment

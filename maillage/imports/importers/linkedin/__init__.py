@@ -103,7 +103,7 @@ class LinkedInImporter:
         known = {kind_of(name) for name in names} - {None}
         if not known:
             return 0.0
-        return min(1.0, 0.5 + 0.2 * (len(known) - 1))
+        return min(1.0, 0.5 + 0.25 * (len(known) - 1))
 
     def parse(
         self, archive: ArchiveView, progress: ProgressCallback | None = None

@@ -98,7 +98,8 @@ def unwrap_lines(text: str) -> str:
     if "\n" not in text:
         return text
     lines = text.split("\n")
-    if all(len(line) >= 2 and line[0] == '"' and line[-1] == '"' for line in lines):
+    # An empty line comes as `""`, or as a lone `"` (or nothing) when quoting went astray.
+    if all(line in ('"', "") or (line[0] == '"' == line[-1]) for line in lines):
         return "\n".join(line[1:-1] for line in lines)
     return text
 
@@ -117,8 +118,8 @@ CONNECTIONS = columns(
     ("last", "Last Name", True),
     ("url", "URL|Profile URL"),
     ("email", "Email Address|E-mail Address|Email"),
-    ("company", "Company"),
-    ("position", "Position"),
+    ("company", "Company|Current Company"),
+    ("position", "Position|Current Position"),
     ("connected_on", "Connected On", True),
 )
 

@@ -13,11 +13,17 @@ from django.urls import reverse
 from maillage.imports import registry
 from maillage.imports.forms import ImportUploadForm
 from maillage.imports.models import ImportRun
-from maillage.imports.records import ConnectionRecord, ParsedArchive, ParsedFile, PersonRef
+from maillage.imports.records import (
+    ConnectionRecord,
+    ParsedArchive,
+    ParsedFile,
+    PersonRef,
+    Record,
+)
 from maillage.imports.services import archive_import, import_run_create, import_run_files_delete
 from maillage.imports.tasks import import_run_task
 from maillage.network.models import Connection, Person
-from maillage.presence.models import SocialAccount
+from maillage.presence.models import PresenceSnapshot, SocialAccount
 
 CONNECTIONS = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
 
@@ -207,13 +213,13 @@ class StandInImporter:
         for name in archive.names():
             if progress is not None:
                 progress(50, f"Reading {name}")
-                run = ImportRun.objects.order_by("-created_at").first()
+                run = ImportRun.objects.order_by("-created_at").get()
                 SEEN_PROGRESS.append((run.progress, run.progress_label))
             if name != "Connections.csv":
                 files.append(ParsedFile(name=name, status="ignored"))
                 continue
             lines = archive.read(name).decode().splitlines()[1:]
-            records = [
+            records: list[Record] = [
                 ConnectionRecord(PersonRef(key=url, name=who, profile_url=url), date(2024, 1, 2))
                 for url, who in (line.split(",") for line in lines)
             ]
@@ -267,6 +273,8 @@ def test_it_imports_an_upload_in_the_background_then_deletes_the_file(
     assert Connection.objects.filter(owner=cast.alice).count() == 3
     assert not (Path(settings.MEDIA_ROOT) / "imports" / str(run.pk)).exists()
     assert run.storage_path == ""
+    # The Presence Index history was rebuilt by the task queued after the import.
+    assert PresenceSnapshot.objects.filter(owner=cast.alice).exists()
     # The page could follow the parsing: progress was saved while it went on.
     assert SEEN_PROGRESS and all(0 < value < 100 for value, _ in SEEN_PROGRESS)
     assert SEEN_PROGRESS[0][1].startswith("Reading ")

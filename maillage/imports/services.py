@@ -62,17 +62,24 @@ def _finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
     return run
 
 
-def _presence_recompute(owner: User) -> None:
-    # Imported late: the presence app may change on its own schedule; a failure here must not
-    # undo an import that is already saved.
+def _presence_recompute_later(owner: User) -> None:
+    """Queue the owner's Presence Index history rebuild once the import is committed."""
+    # Imported late: the presence app may change on its own schedule. A queued task keeps the
+    # import short (the rebuild reads every row again) and the worker runs it seconds later.
     try:
-        from maillage.presence.services import presence_recompute
+        from maillage.presence.tasks import presence_recompute_task
     except ImportError:
         return
-    try:
-        presence_recompute(owner)
-    except Exception:
-        logger.exception("Presence Index recompute failed after import for user %s", owner.pk)
+    owner_id = owner.pk
+
+    def enqueue() -> None:
+        try:
+            presence_recompute_task.enqueue(owner_id)
+        except Exception:
+            # The nightly recompute catches up; an import that is saved stays saved.
+            logger.exception("Presence Index recompute not queued for user %s", owner_id)
+
+    transaction.on_commit(enqueue)
 
 
 def import_run_execute(run: ImportRun) -> ImportRun:
@@ -138,7 +145,7 @@ def import_run_execute(run: ImportRun) -> ImportRun:
                 ),
             )
         _finish(run, ImportRun.Status.SUCCEEDED)
-    _presence_recompute(owner)
+    _presence_recompute_later(owner)
     return run
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from maillage.demo.generator import exports_write
+from maillage.demo.plan import demo_plan
 from maillage.imports.importers.linkedin import LinkedInImporter
 from maillage.imports.records import (
     AccountRecord,
@@ -16,6 +18,7 @@ from maillage.imports.records import (
     ParsedFile,
     PostRecord,
 )
+from maillage.imports.services import archive_import
 from maillage.lib.dates import parse_datetime
 from maillage.lib.safe_archive import open_archive
 from maillage.lib.text import linkedin_url_normalise, person_key
@@ -467,3 +470,33 @@ def test_it_claims_archives_by_their_linkedin_file_names():
     assert importer.claims(["Connections.csv", "Shares.csv", "messages.csv"]) == 1.0
     assert 0 < importer.claims(["Connections.csv"]) < 1
     assert importer.claims(["tweets.js", "manifest.js"]) == 0.0
+
+
+# --- with the demo generator and the import service --------------------------------------
+
+
+def test_it_reads_the_demo_generators_exports_without_a_row_error(tmp_path):
+    plan = demo_plan(42, members=4, scale=0.2, now=datetime(2026, 11, 29, 15, tzinfo=UTC))
+    for path in exports_write(plan, tmp_path).values():
+        parsed = parse(path)
+
+        assert parsed.as_of == date(2026, 11, 29)
+        assert all(f.status == "parsed" for f in parsed.files)
+        assert [(f.name, f.errors[:1]) for f in parsed.files if f.errors] == []
+        skipped = {row.reason for f in parsed.files for row in f.skipped}
+        assert len(skipped) <= 1  # only empty connection rows are set aside
+
+
+def test_it_imports_a_whole_export_then_creates_nothing_when_imported_again(cast, tmp_path):
+    path = fx.export_zip(tmp_path, fx.FULL_EXPORT)
+
+    first = archive_import(cast.alice, path)
+    again = archive_import(cast.alice, path)
+
+    assert first.status == again.status == "succeeded"
+    files = first.summary["files"]
+    assert files["Connections.csv"]["created"] == 3
+    assert files["Shares.csv"]["created"] == 3
+    assert files["Reactions.csv"]["errors"][0]["line"] == 4
+    assert sum(count["created"] for count in again.summary["files"].values()) == 0
+    assert sum(count["updated"] for count in again.summary["files"].values()) == 0

@@ -130,23 +130,38 @@ def parse_date(value: str) -> date | None:
 
 
 class DateColumn:
-    """Parses one column's dates, trying the format its previous value had first."""
+    """Parses one column's dates, trying the format its previous value had first.
 
-    __slots__ = ("_parser",)
+    Day-only columns (Connected On) repeat the same few thousand values: those are cached.
+    """
+
+    __slots__ = ("_cache", "_parser")
+    CACHE_MAX = 20_000
 
     def __init__(self) -> None:
         self._parser: Parser | None = None
+        self._cache: dict[str, datetime] = {}
 
     def __call__(self, value: str) -> datetime | None:
-        value = value.strip()
-        if value.lower() in MISSING:
-            return None
-        if self._parser is not None:
+        cached = self._cache.get(value)
+        if cached is not None:
+            return cached
+        parser = self._parser
+        moment: datetime | None = None
+        if parser is not None:
+            # Fast path: a well-formed value in the column's known format, no other checks.
             try:
-                return self._parser(value)
+                moment = parser(value)
             except ValueError:
-                pass
-        parser = _guess(value)
-        moment = parser(value)
-        self._parser = parser
+                moment = None
+        if moment is None:
+            stripped = value.strip()
+            if stripped.lower() in MISSING:
+                return None
+            parser = _guess(stripped)
+            moment = parser(stripped)
+            self._parser = parser
+        if len(value) <= 12 and len(self._cache) < self.CACHE_MAX:
+            # Short values are dates without a time of day: few distinct ones, often repeated.
+            self._cache[value] = moment
         return moment

@@ -16,9 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "maillage"
 LOCALE = PACKAGE / "locale"
 MAILLAGE = ROOT / ".venv" / "bin" / "maillage"
+HEADER_EN = {
+    "Project-Id-Version": "Maillage",
+    "PO-Revision-Date": "2026-11-29 00:00-0500",
+    "Last-Translator": "Maillage <maillage@localhost>",
+    "Language-Team": "English (Canada)",
+    "Language": "en",
+}
 
 
 def makemessages() -> None:
+    # The en catalog is rebuilt from scratch: merging would carry fuzzy guesses into it.
+    (LOCALE / "en" / "LC_MESSAGES" / "django.po").unlink(missing_ok=True)
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="maillage.settings")
     subprocess.run(
         [str(MAILLAGE), "makemessages", "-l", "fr", "-l", "en", "--no-obsolete", "--no-wrap"],
@@ -29,10 +38,19 @@ def makemessages() -> None:
 
 
 def fill_english() -> None:
-    """msgids are English: the en catalog is the identity (gettext's msgen), never fuzzy."""
+    """msgids are English: the en catalog is the identity (gettext's msgen)."""
     path = str(LOCALE / "en" / "LC_MESSAGES" / "django.po")
     subprocess.run(["msgen", "--no-wrap", "-o", path, path], check=True)
-    subprocess.run(["msgattrib", "--clear-fuzzy", "--no-wrap", "-o", path, path], check=True)
+    text = Path(path).read_text(encoding="utf-8")
+    header, rest = text.split("\n\n", 1)
+    header = "\n".join(
+        line
+        for line in header.splitlines()
+        if line != "#, fuzzy" and not line.startswith(("# SOME", "# Copyright (C) YEAR", "# FIRST"))
+    )
+    for field, value in HEADER_EN.items():
+        header = re.sub(rf'"{field}: .*\\n"', f'"{field}: {value}\\\\n"', header)
+    Path(path).write_text(f"{header}\n\n{rest}", encoding="utf-8")
 
 
 def missing_french() -> list[str]:

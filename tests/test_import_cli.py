@@ -18,6 +18,7 @@ from maillage.imports.records import (
     RowError,
 )
 from maillage.network.models import Connection
+from tests import linkedin_fixtures as fx
 
 
 class StandInImporter:
@@ -135,3 +136,26 @@ def test_it_fails_on_an_archive_that_is_not_a_zip(cast, standin, tmp_path):
 
     with pytest.raises(CommandError):
         run("standin", str(fake), "--user", "alice@example.com")
+
+
+def test_it_imports_a_real_linkedin_zip_and_reports_it_as_json(cast, tmp_path):
+    path = fx.export_zip(tmp_path, fx.FULL_EXPORT)
+
+    out, _ = run("linkedin", str(path), "--user", "alice@example.com", "--json")
+
+    data = json.loads(out)
+    assert data["status"] == "succeeded"
+    connections = data["files"]["Connections.csv"]
+    assert connections["created"] == 3
+    assert set(connections) >= {"read", "created", "updated", "skipped", "errors"}
+    assert Connection.objects.filter(owner=cast.alice).count() == 3
+
+
+def test_it_prints_why_rows_of_a_real_export_were_skipped(cast, tmp_path):
+    path = fx.export_zip(tmp_path, fx.FULL_EXPORT)
+
+    out, _ = run("linkedin", str(path), "--user", "alice@example.com")
+
+    assert "Connections.csv: " in out
+    assert "skipped:" in out
+    assert "Jobs/Job Applications.csv: ignored" in out

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from django.db import transaction
 
+from maillage.imports.models import ImportRun
 from maillage.imports.records import (
     AccountRecord,
     ConnectionRecord,
@@ -16,9 +17,11 @@ from maillage.imports.records import (
     PostRecord,
     RowError,
 )
+from maillage.imports.services import archive_import
 from maillage.imports.writer import archive_write
 from maillage.network.models import Connection, Person
 from maillage.presence.models import Interaction, Post, SocialAccount
+from tests import linkedin_fixtures as fx
 
 JUNE = datetime(2025, 6, 18, 11, 59, 53, tzinfo=UTC)
 
@@ -213,3 +216,53 @@ def test_it_reports_a_rejected_file_without_writing_its_rows(cast):
 
     assert files["Reactions.csv"]["status"] == "rejected"
     assert files["Reactions.csv"]["errors"][0]["line"] == 1
+
+
+# --- end to end through the real archive reader and LinkedIn parser ------------------------------
+
+
+def newer_export(tmp_path):
+    files = {**fx.FULL_EXPORT, "Connections.csv": fx.CONNECTIONS_NEWER}
+    return fx.export_zip(
+        tmp_path / "newer", files, name="Complete_LinkedInDataExport_12-15-2026.zip"
+    )
+
+
+def test_it_imports_a_real_linkedin_export_and_nothing_twice(cast, tmp_path):
+    path = fx.export_zip(tmp_path, fx.FULL_EXPORT)
+
+    first = archive_import(cast.alice, path)
+    again = archive_import(cast.alice, path)
+
+    assert first.status == ImportRun.Status.SUCCEEDED, first.error
+    files = first.summary["files"]
+    assert files["Connections.csv"]["created"] == 3
+    assert files["Jobs/Job Applications.csv"]["status"] == "ignored"
+    assert first.summary["as_of"] == "2026-11-29"
+    account = SocialAccount.objects.get(owner=cast.alice, network="linkedin")
+    assert account.handle == fx.OWNER_URL
+    assert account.headline == "Directrice des ventes"
+    assert Post.objects.filter(owner=cast.alice).count() == files["Shares.csv"]["created"] > 0
+    # Message bodies stay out unless Alice opted in.
+    messages = Interaction.objects.filter(owner=cast.alice, kind__startswith="message_")
+    assert messages.exists() and not messages.exclude(text="").exists()
+    assert again.status == ImportRun.Status.SUCCEEDED
+    assert all(f["created"] == 0 and f["updated"] == 0 for f in again.summary["files"].values())
+
+
+def test_it_brings_connections_up_to_date_from_a_newer_export(cast, tmp_path):
+    archive_import(cast.alice, fx.export_zip(tmp_path, fx.FULL_EXPORT))
+
+    newer = archive_import(cast.alice, newer_export(tmp_path))
+
+    connections = newer.summary["files"]["Connections.csv"]
+    assert connections["created"] == 1  # Zoé Fortin
+    assert connections["updated"] == 1  # Jean Gagnon's new position
+    jean = Person.objects.get(owner=cast.alice, connections__isnull=False, first_name="Jean")
+    assert jean.position == "Directeur"
+    assert jean.as_of == date(2026, 12, 15)
+
+    older = archive_import(cast.alice, fx.export_zip(tmp_path / "again", fx.FULL_EXPORT))
+    assert older.summary["files"]["Connections.csv"]["updated"] == 0
+    jean.refresh_from_db()
+    assert jean.position == "Directeur"

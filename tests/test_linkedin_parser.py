@@ -500,3 +500,19 @@ def test_it_imports_a_whole_export_then_creates_nothing_when_imported_again(cast
     assert files["Reactions.csv"]["errors"][0]["line"] == 4
     assert sum(count["created"] for count in again.summary["files"].values()) == 0
     assert sum(count["updated"] for count in again.summary["files"].values()) == 0
+
+
+def test_it_reports_a_row_with_values_beyond_the_header_instead_of_shifting_them(tmp_path):
+    shifted = (
+        "Date,Type,Link\n"
+        "2025-07-04 12:00:00,LIKE,u1\n"
+        '2025-07-05 12:00:00,LIKE,"u2",u3\n'
+        "2025-07-06 12:00:00,PRAISE,u4,\n"
+    )
+    parsed = one(parse_files(tmp_path, {"Reactions.csv": shifted}), "Reactions.csv")
+
+    assert [r.target_url for r in interactions(parsed)] == ["u1", "u4"]
+    (error,) = parsed.errors
+    assert error.line == 3
+    assert "4 values where the header has 3" in error.reason
+    assert parsed.read == 3

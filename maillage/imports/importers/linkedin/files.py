@@ -129,8 +129,7 @@ def read_connections(table: Table, result: ParsedFile, owner: Owner) -> None:
     first_i, last_i, url_i, email_i = i["first"], i["last"], i["url"], i["email"]
     company_i, position_i, date_i = i["company"], i["position"], i["connected_on"]
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             first, last, url = cell(row, first_i), cell(row, last_i), cell(row, url_i)
             connected = when(parse, row, date_i, "Connected On")
@@ -179,8 +178,7 @@ def read_shares(table: Table, result: ParsedFile, owner: Owner) -> None:
     date_i, link_i, text_i = i["date"], i["link"], i["commentary"]
     shared_i, media_i, visibility_i = i["shared_url"], i["media_url"], i["visibility"]
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             published = when(parse, row, date_i, "Date")
             if published is None:
@@ -218,8 +216,7 @@ def read_comments(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     date_i, link_i, message_i = i["date"], i["link"], i["message"]
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             moment = when(parse, row, date_i, "Date")
             link, text = cell(row, link_i), body(row, message_i)
@@ -242,8 +239,7 @@ def read_reactions(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     date_i, type_i, link_i = i["date"], i["type"], i["link"]
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             moment = when(parse, row, date_i, "Date")
             link = cell(row, link_i)
@@ -276,8 +272,7 @@ INVITATIONS = columns(
 def read_invitations(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             direction = cell(row, i["direction"]).upper()
             inviter = (cell(row, i["from"]), cell(row, i["inviter_url"]))
@@ -382,8 +377,7 @@ def read_messages(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     parse = DateColumn()
     messages: list[_Message] = []
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             if cell(row, i["draft"]).lower() in TRUE:
                 result.skipped.append(RowError(line, _("Draft message, never sent.")))
@@ -453,8 +447,7 @@ PROFILE = columns(
 
 def read_profile(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
-    for _line, row in table.rows():
-        result.read += 1
+    for _line, row in table.rows(result):
         if owner.profile is not None:
             continue
         first, last = cell(row, i["first"]), cell(row, i["last"])
@@ -486,8 +479,7 @@ def _recommendations(kind: str) -> Reader:
     def read(table: Table, result: ParsedFile, owner: Owner) -> None:
         i = table.index
         parse = DateColumn()
-        for line, row in table.rows():
-            result.read += 1
+        for line, row in table.rows(result):
             try:
                 moment = when(parse, row, i["date"], "Creation Date")
                 first, last = cell(row, i["first"]), cell(row, i["last"])
@@ -538,8 +530,7 @@ ENDORSEMENTS = columns(
 def read_endorsements(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             moment = when(parse, row, i["date"], "Endorsement Date")
             first, last = cell(row, i["first"]), cell(row, i["last"])
@@ -572,8 +563,7 @@ FOLLOWS = columns(
 def read_follows(table: Table, result: ParsedFile, owner: Owner) -> None:
     i = table.index
     parse = DateColumn()
-    for line, row in table.rows():
-        result.read += 1
+    for line, row in table.rows(result):
         try:
             moment = when(parse, row, i["followed_on"], "Followed On")
             organization = collapse_spaces(cell(row, i["organization"]))

@@ -12,6 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from maillage.imports.records import ParsedFile, RowError
+
 # The header is always near the top; a file without one in these lines is not what we expect.
 HEADER_SEARCH_LINES = 40
 
@@ -75,19 +79,47 @@ class Table:
     _reader: Any  # a csv reader: iterates rows and counts physical lines in `line_num`
     _offset: int
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(physical line where the row starts, cells padded to the header); skips blank rows."""
+    def rows(self, result: ParsedFile) -> Iterator[tuple[int, list[str]]]:
+        """(physical line where the row starts, cells padded to the header), counted in
+        `result.read`; blank rows are skipped, rows that cannot be split go to `result.errors`."""
         width = len(self.header)
         reader = self._reader
         previous_end = 0
-        for row in reader:
+        while True:
             start = self._offset + previous_end + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as problem:
+                previous_end = reader.line_num
+                result.read += 1
+                result.errors.append(RowError(start, _unreadable(str(problem))))
+                continue
             previous_end = reader.line_num
             if not row or not any(row):
                 continue
+            result.read += 1
             if len(row) < width:
                 row.extend([""] * (width - len(row)))
+            elif len(row) > width and any(row[width:]):
+                # Misplaced quotes or separators: every value after them would be shifted.
+                result.errors.append(
+                    RowError(
+                        start,
+                        _(
+                            "This row has %(found)d values where the header has %(expected)d: "
+                            "a quote or separator is out of place. Check this line of the file."
+                        )
+                        % {"found": len(row), "expected": width},
+                    )
+                )
+                continue
             yield start, row
+
+
+def _unreadable(detail: str) -> str:
+    return _("This row cannot be read as CSV (%(detail)s).") % {"detail": detail}
 
 
 def _match(cells: Sequence[str], wanted: Sequence[Column]) -> dict[str, int] | None:
@@ -116,7 +148,7 @@ def table_open(
             if index is None:
                 continue
             stream = io.StringIO(text)
-            for _ in range(number + 1):
+            for _skipped in range(number + 1):
                 stream.readline()
             offset = number + 1
             # Comments.csv writes `\"` instead of `""`; doubled quotes still read too.

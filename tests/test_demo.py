@@ -13,12 +13,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maillage.accounts.models import Circle, User
+from maillage.accounts.models import Circle, Membership, User
 from maillage.demo.generator import export_files, exports_write
+from maillage.demo.models import DemoUser
 from maillage.demo.plan import (
     ANIMATOR_EMAIL,
     CIRCLE_NAME,
     MEMBER_EMAIL,
+    PASSWORD,
+    ZONE,
     Archetype,
     WeekClock,
     demo_plan,
@@ -26,7 +29,13 @@ from maillage.demo.plan import (
     member_activity,
 )
 from maillage.demo.providers import DECISION_POSITIONS
+from maillage.demo.services import demo_circle_build
+from maillage.imports.models import ImportRun
+from maillage.imports.services import archive_import
+from maillage.network.models import Connection
 from maillage.presence.index import WeekActivity, activity_status
+from maillage.presence.models import Post, PresenceSnapshot
+from maillage.presence.selectors import current_week
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 
@@ -203,3 +212,74 @@ def test_it_makes_one_member_in_five_active_this_week_whatever_the_day(now):
     assert statuses.count("active") == 5
     assert statuses.count("occasional") == 8
     assert statuses.count("inactive") == 12
+
+
+FILES = {
+    "Connections.csv",
+    "Shares.csv",
+    "Comments.csv",
+    "Reactions.csv",
+    "Invitations.csv",
+    "messages.csv",
+    "Profile.csv",
+    "Recommendations_Received.csv",
+    "Recommendations_Given.csv",
+    "Endorsement_Received_Info.csv",
+    "Company Follows.csv",
+}
+
+
+def test_it_writes_archives_the_linkedin_importer_reads_without_row_errors(db, tmp_path):
+    plan = demo_plan(42, members=6, scale=0.05)
+    paths = exports_write(plan, tmp_path)
+
+    for member in plan.members[:3]:
+        owner = User.objects.create_user(email=member.email, password="x")
+        run = archive_import(owner, paths[member.email])
+
+        assert run.status == ImportRun.Status.SUCCEEDED, run.error
+        files = run.summary["files"]
+        assert set(files) >= FILES
+        assert all(outcome["errors"] == [] for outcome in files.values()), files
+        connections = _rows(zipfile.ZipFile(paths[member.email]).read("Connections.csv").decode())
+        named = [row for row in connections[4:] if row[0]]
+        assert Connection.objects.filter(owner=owner).count() == len(named)
+        assert Post.objects.filter(owner=owner).exists() == (member.archetype != Archetype.INACTIVE)
+
+
+def test_it_builds_the_25_member_circle_with_80_percent_not_active(db, capsys):
+    out, _ = _command("--scale", "0.05")
+
+    circle = Circle.objects.get(name=CIRCLE_NAME)
+    members = list(circle.memberships.select_related("user"))
+    users = [membership.user for membership in members]
+    week = current_week(ZONE)
+    statuses = list(
+        PresenceSnapshot.objects.filter(owner__in=users, week_start=week).values_list(
+            "status", flat=True
+        )
+    )
+    not_active = sum(1 for status in statuses if status != "active")
+    animator = next(m for m in members if m.role == Membership.Role.ANIMATOR)
+
+    assert len(members) == 25
+    assert animator.user.email == ANIMATOR_EMAIL
+    assert len(statuses) == 25
+    assert 0.70 <= not_active / 25 <= 0.90
+    assert ImportRun.objects.filter(owner__in=users, status="succeeded").count() == 25
+    assert User.objects.get(email=MEMBER_EMAIL).check_password(PASSWORD)
+    assert CIRCLE_NAME in out
+    assert "animateur@example.com" in out and "demo-maillage-2026" in out
+    # Once built, --if-empty leaves it alone and --logins prints the three lines.
+    assert _command("--if-empty")[0].count("\n") == 1
+    assert len(_command("--logins")[0].strip().splitlines()) == 3
+
+
+def test_it_rebuilds_only_the_demo_with_force(cast):
+    demo_circle_build(42, members=4, scale=0.05)
+    _command("--force", "--seed", "7", "--scale", "0.05")
+
+    assert Circle.objects.filter(name=CIRCLE_NAME).count() == 1
+    assert User.objects.filter(email__in=["alice@example.com", "bob@example.com"]).count() == 2
+    assert cast.circle.memberships.count() == 3
+    assert DemoUser.objects.count() == 25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -516,3 +517,23 @@ def test_it_reports_a_row_with_values_beyond_the_header_instead_of_shifting_them
     assert error.line == 3
     assert "4 values where the header has 3" in error.reason
     assert parsed.read == 3
+
+
+def test_it_keys_a_message_the_same_with_or_without_the_sender_url_column(tmp_path):
+    lines = fx.MESSAGES.splitlines()
+
+    def without_urls(line: str) -> str:
+        cells = next(csv.reader([line]))
+        del cells[5], cells[3]
+        return ",".join(f'"{c}"' for c in cells)
+
+    older = "".join(without_urls(line) + "\n" for line in lines)
+    new_file = parse_files(tmp_path / "n", {"messages.csv": fx.MESSAGES})
+    old_file = parse_files(tmp_path / "o", {"Messages.csv": older})
+    new = interactions(one(new_file, "messages.csv"))
+    old = interactions(one(old_file, "Messages.csv"))
+
+    assert [m.key for m in old] == [m.key for m in new]
+    assert [m.kind for m in old] == [m.kind for m in new]
+    assert old[0].person is not None
+    assert old[0].person.key == "name:jean gagnon"

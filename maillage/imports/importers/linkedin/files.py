@@ -347,7 +347,7 @@ def _recipients(names: str, urls: str) -> list[tuple[str, str, str]]:
 
 
 def message_owner(messages: list[_Message], owner: Owner) -> set[str]:
-    """Identities that are the owner: see docs/imports.md ("Who sent a message")."""
+    """Identities that are the owner: see docs/imports.md ("The owner")."""
     known = set(owner.identities)
     if owner.name:
         known.add("name:" + name_normalise(owner.name))
@@ -417,9 +417,15 @@ def read_messages(table: Table, result: ParsedFile, owner: Owner) -> None:
             ref, kind, counterpart = person(name, url), "message_received", name
         result.records.append(
             InteractionRecord(
-                # Not keyed by kind: if a later export changes who is the owner, the row updates.
+                # Not keyed by kind (a later export may tell the owner apart differently) nor by
+                # sender URL (older exports lack the column): the row updates instead of doubling.
                 key="message:"
-                + digest(message.conversation, stamp(message.moment), who, message.content),
+                + digest(
+                    message.conversation,
+                    stamp(message.moment),
+                    name_normalise(name),
+                    message.content,
+                ),
                 kind=kind,
                 occurred_at=message.moment,
                 person=ref,

@@ -247,8 +247,8 @@ def test_it_writes_archives_the_linkedin_importer_reads_without_row_errors(db, t
         assert Post.objects.filter(owner=owner).exists() == (member.archetype != Archetype.INACTIVE)
 
 
-def test_it_builds_the_25_member_circle_with_80_percent_not_active(db, capsys):
-    out, _ = _command("--scale", "0.05")
+def test_it_builds_the_25_member_circle_with_80_percent_not_active(db):
+    out, _ = _command()
 
     circle = Circle.objects.get(name=CIRCLE_NAME)
     members = list(circle.memberships.select_related("user"))
@@ -268,6 +268,8 @@ def test_it_builds_the_25_member_circle_with_80_percent_not_active(db, capsys):
     assert 0.70 <= not_active / 25 <= 0.90
     assert ImportRun.objects.filter(owner__in=users, status="succeeded").count() == 25
     assert User.objects.get(email=MEMBER_EMAIL).check_password(PASSWORD)
+    assert sum(m.share_index for m in members) == 22
+    assert sum(not (m.share_index or m.show_name or m.pool_connections) for m in members) == 3
     assert CIRCLE_NAME in out
     assert "animateur@example.com" in out and "demo-maillage-2026" in out
     # Once built, --if-empty leaves it alone and --logins prints the three lines.
@@ -283,3 +285,19 @@ def test_it_rebuilds_only_the_demo_with_force(cast):
     assert User.objects.filter(email__in=["alice@example.com", "bob@example.com"]).count() == 2
     assert cast.circle.memberships.count() == 3
     assert DemoUser.objects.count() == 25
+    assert set(DemoUser.objects.values_list("seed", flat=True)) == {7}
+
+
+def test_it_leaves_nothing_behind_when_an_import_fails(db, monkeypatch):
+    def failing_import(owner, path, kind="linkedin"):
+        return ImportRun.objects.create(
+            owner=owner, kind=kind, source_name=path.name, status="failed", error="Disk full."
+        )
+
+    monkeypatch.setattr("maillage.demo.services.archive_import", failing_import)
+
+    with pytest.raises(CommandError, match="Disk full"):
+        _command("--scale", "0.05")
+
+    assert not User.objects.exists()
+    assert not Circle.objects.exists()

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -28,16 +27,17 @@ from maillage.demo.plan import (
     DemoPlan,
     demo_plan,
 )
+from maillage.imports.models import ImportRun
+from maillage.imports.services import archive_import
 from maillage.presence.models import PresenceSnapshot
 from maillage.presence.selectors import current_week
 from maillage.presence.services import presence_recompute
 
-if TYPE_CHECKING:
-    from maillage.imports.models import ImportRun
-
+# Stored content like the circle's name, in the circle's language (not interface text).
 CIRCLE_DESCRIPTION = (
-    "Fictional circle built by `maillage demo`: 25 sales directors of fictional Québec "
-    "companies and their sales coach. Every person and company is invented."
+    "Cercle fictif créé par « maillage demo » : des directeurs des ventes d'entreprises "
+    "québécoises fictives et leur coach en vente. Toutes les personnes et les entreprises "
+    "sont inventées."
 )
 
 
@@ -135,10 +135,6 @@ def _row_errors(email: str, run: ImportRun) -> list[str]:
 
 def _imports_run(plan: DemoPlan, users: dict[str, User], directory: Path) -> list[str]:
     """Import every member's archive with the real importer; returns row errors."""
-    # Imported here: the import writer belongs to the imports app and loads importers lazily.
-    from maillage.imports.models import ImportRun
-    from maillage.imports.services import archive_import
-
     row_errors: list[str] = []
     for email, path in exports_write(plan, directory).items():
         run = archive_import(users[email], path, "linkedin")

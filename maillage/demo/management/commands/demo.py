@@ -23,20 +23,23 @@ class Command(BaseCommand):
     help = "Build the fictional demo circle (25 members, 12 months of LinkedIn activity)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--seed", type=int, default=42, help="Same seed, same circle.")
+        parser.add_argument("--seed", type=int, default=42, help=_("Same seed, same circle."))
         parser.add_argument(
-            "--if-empty", action="store_true", help="Build only when no user exists yet."
+            "--if-empty", action="store_true", help=_("Build only when no user exists yet.")
         )
         parser.add_argument(
-            "--logins", action="store_true", help="Only print the demo logins and password."
+            "--logins", action="store_true", help=_("Only print the demo logins and password.")
         )
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Delete and rebuild the demo circle and demo users (nobody else is touched).",
+            help=_("Delete and rebuild the demo circle and demo users (nobody else is touched)."),
         )
         parser.add_argument(
-            "--scale", type=float, default=1.0, help="Shrink every network (tests, slow machines)."
+            "--scale",
+            type=float,
+            default=1.0,
+            help=_("Shrink every network (tests, slow machines)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from maillage.accounts.models import Circle, Membership, User
 
@@ -14,6 +15,9 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    # Code outside requests speaks English in tests, so assertions can quote the msgids;
+    # requests still pick their language (French by default) as in production.
+    translation.activate("en")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -99,7 +99,9 @@ def test_it_shows_sign_in_pages_in_the_app_layout(db, accounts_templates_first):
         assert 'class="navbar-brand' in html  # base.html's navigation bar
         assert 'class="form-control' in html
     signup = Client().get(reverse("account_signup")).content.decode()
-    assert "Your data belongs to you" in signup
+    assert "Vos données vous appartiennent" in signup
+    english = Client().get(reverse("account_signup"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Your data belongs to you" in english
 
 
 def test_it_saves_language_and_time_zone_and_switches_the_page_language(cast):
@@ -124,7 +126,8 @@ def test_it_refuses_an_unknown_time_zone_and_keeps_the_old_one(cast):
     )
     assert response.status_code == 200
     assert "Mars/Olympus" in response.content.decode()
-    assert "is not a time zone we know" in response.content.decode()
+    # Alice reads French: the error is in her language.
+    assert "n'est pas un fuseau horaire connu" in response.content.decode().replace("&#x27;", "'")
     cast.alice.refresh_from_db()
     assert cast.alice.time_zone == "America/Toronto"
     assert cast.alice.language == "fr"

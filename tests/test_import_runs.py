@@ -28,6 +28,15 @@ from maillage.presence.models import PresenceSnapshot, SocialAccount
 CONNECTIONS = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
 
 
+@pytest.fixture
+def cast(cast):
+    """The same cast, reading the app in English so the assertions quote the msgids."""
+    for user in (cast.alice, cast.bob, cast.carol, cast.dave):
+        user.language = "en"
+        user.save(update_fields=["language"])
+    return cast
+
+
 def finished_run(owner, **extra) -> ImportRun:
     values = {
         "kind": "linkedin",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from maillage.lib.env import env_bool, env_int, env_list, env_str
+from maillage.lib.env import database_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -91,16 +89,7 @@ TEMPLATES = [
 
 # Database: SQLite in var/ by default (WAL, busy timeout), anything dj-database-url reads otherwise.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}")
-_database: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
-if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["OPTIONS"] = {
-        # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing.
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-    _database["TEST"] = {"NAME": env_str("TEST_SQLITE_NAME", "") or None}
-DATABASES = {"default": _database}
+DATABASES = {"default": database_config(DATABASE_URL, env_int("SQLITE_BUSY_TIMEOUT", 20))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maillage.lib.env import env_bool, env_int, env_list, env_str
+from maillage.lib.env import database_config, env_bool, env_int, env_list, env_str
 
 
 def test_it_reads_a_secret_from_a_file(monkeypatch, tmp_path):
@@ -30,9 +30,20 @@ def test_it_refuses_a_boolean_it_cannot_read(monkeypatch):
         env_bool("DEBUG")
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(settings):
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("SQLite-only setting; this run uses another database")
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
+    database = database_config("sqlite:////tmp/maillage.sqlite3", 20)
+    assert database["NAME"] == "/tmp/maillage.sqlite3"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
-    assert database["OPTIONS"]["timeout"] >= 5
+    assert database["OPTIONS"]["timeout"] == 20
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_postgresql_is_one_url_away():
+    database = database_config("postgres://maillage:secret@db.example:5432/maillage", 20)
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"], database["USER"]) == (
+        "db.example",
+        "maillage",
+        "maillage",
+    )
+    assert "OPTIONS" not in database or "init_command" not in database["OPTIONS"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import dj_database_url
 
 PREFIX = "MAILLAGE_"
 
@@ -43,3 +46,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(url: str, busy_timeout: int) -> dict[str, Any]:
+    """Django's database settings for a URL; SQLite gets WAL, a busy timeout and IMMEDIATE."""
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait, not fail.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": busy_timeout,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return database

@@ -84,7 +84,7 @@ def run(*args: str) -> tuple[str, str]:
 def test_it_imports_a_folder_and_prints_each_files_counts(cast, standin, export):
     out, err = run("standin", str(export), "--user", "Alice@Example.com")
 
-    assert "Connections.csv: 3 read, 2 created, 0 updated, 1 skipped" in out
+    assert "Connections.csv — read: 3, created: 2, updated: 0, skipped: 1" in out
     assert "line 3: This row has no profile URL" in err
     assert Connection.objects.filter(owner=cast.alice).count() == 2
 

@@ -77,9 +77,10 @@ class Command(BaseCommand):
                 self.stdout.write(_("%(name)s: ignored (not used by Maillage)") % {"name": name})
                 continue
             self.stdout.write(
+                # Labels, not a sentence, so "1 read" needs no plural agreement in French.
                 _(
-                    "%(name)s: %(read)s read, %(created)s created, %(updated)s updated, "
-                    "%(skipped)s skipped"
+                    "%(name)s — read: %(read)s, created: %(created)s, updated: %(updated)s, "
+                    "skipped: %(skipped)s"
                 )
                 % {"name": name, **{k: data.get(k, 0) for k in COUNTS}}
                 + (f" [{status}]" if status != "imported" else "")
@@ -88,7 +89,7 @@ class Command(BaseCommand):
                 self.stdout.write("  " + _("line %(line)s skipped: %(reason)s") % _line(row))
             if data.get("duplicates"):
                 self.stdout.write(
-                    "  " + _("%(count)s duplicate rows skipped") % {"count": data["duplicates"]}
+                    "  " + _("duplicate rows skipped: %(count)s") % {"count": data["duplicates"]}
                 )
             for row in data.get("errors", []):
                 self.stderr.write("  " + _("line %(line)s: %(reason)s") % _line(row))

@@ -103,7 +103,7 @@ def test_it_prints_one_json_object_with_json(cast, standin, export):
 def test_it_imports_a_single_csv_file(cast, standin, export):
     out, _ = run("standin", str(export / "Connections.csv"), "--user", "alice@example.com")
 
-    assert "2 created" in out
+    assert "created: 2" in out
 
 
 def test_it_fails_when_a_file_is_rejected(cast, standin, export):
@@ -156,6 +156,6 @@ def test_it_prints_why_rows_of_a_real_export_were_skipped(cast, tmp_path):
 
     out, _ = run("linkedin", str(path), "--user", "alice@example.com")
 
-    assert "Connections.csv: " in out
+    assert "Connections.csv — read: " in out
     assert "skipped:" in out
     assert "Jobs/Job Applications.csv: ignored" in out

@@ -92,7 +92,10 @@ def test_two_members_join_a_circle_import_and_see_their_circle(
 
     # Alice signs up (in French by default) and creates a peer circle, sharing her index.
     sign_up(alice, base, "alice@example.com")
+    # A newcomer lands on the guide that explains how to get the LinkedIn export.
+    expect(alice).to_have_url(re.compile(r"/imports/$"))
     assert alice.locator("html").get_attribute("lang") == "fr-CA"
+    assert "LinkedIn" in alice.inner_text("main h1")
     alice.goto(f"{base}/circles/new/")
     alice.fill("input[name=name]", "Cercle des ventes de Lévis")
     alice.check("input[name=share_index]")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.accounts.models import Membership, User
+from maillage.imports.models import ImportRun
 from maillage.presence.models import Interaction, Post, SocialAccount
 from maillage.presence.services import presence_recompute
 from tests.conftest import make_user
@@ -76,7 +77,14 @@ def test_it_sends_a_visitor_to_the_login_page(client):
     assert reverse("account_login") in response["Location"]
 
 
+def test_it_sends_a_newcomer_home_to_the_import_guide(english):
+    response = english.client_for(english.bob).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:list")
+
+
 def test_it_sends_a_signed_in_user_home_to_the_dashboard(english):
+    ImportRun.objects.create(owner=english.bob, kind="linkedin", source_name="export.zip")
     response = english.client_for(english.bob).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("presence:dashboard")

@@ -26,9 +26,12 @@ from maillage.presence.selectors import (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("presence:dashboard")
-    return redirect("account_login")
+    """Newcomers land on the import guide (nothing to measure yet); others on their dashboard."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if not _user(request).import_runs.exists():
+        return redirect("imports:list")
+    return redirect("presence:dashboard")
 
 
 def _user(request: HttpRequest) -> User:

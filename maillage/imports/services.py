@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -82,6 +84,22 @@ def _presence_recompute_later(owner: User) -> None:
     transaction.on_commit(enqueue)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an archive is parsed and written.
+
+    The import allocates hundreds of thousands of records that all live until it ends: the
+    collector would walk them again and again for nothing (about a tenth of the import time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_run_execute(run: ImportRun) -> ImportRun:
     """Parse the whole archive, then write every record in one transaction, or nothing at all."""
     from maillage.lib.safe_archive import ArchiveLimits, ArchiveRejected, open_archive
@@ -101,33 +119,34 @@ def import_run_execute(run: ImportRun) -> ImportRun:
                 import_run_progress(run, scaled, label or _("Reading the files"))
 
         try:
-            importer = importer_get(run.kind)
-            with open_archive(Path(run.storage_path), ArchiveLimits.from_settings()) as archive:
-                parsed = importer.parse(archive, parse_progress)
-            if not any(f.status == "parsed" for f in parsed.files):
-                run.summary = {
-                    "files": {
-                        f.name: {
-                            "read": f.read,
-                            "created": 0,
-                            "updated": 0,
-                            "skipped": 0,
-                            "errors": [{"line": e.line, "reason": e.reason} for e in f.errors],
-                            "status": "ignored" if f.status == "ignored" else "rejected",
+            with _collector_paused():
+                importer = importer_get(run.kind)
+                with open_archive(Path(run.storage_path), ArchiveLimits.from_settings()) as archive:
+                    parsed = importer.parse(archive, parse_progress)
+                if not any(f.status == "parsed" for f in parsed.files):
+                    run.summary = {
+                        "files": {
+                            f.name: {
+                                "read": f.read,
+                                "created": 0,
+                                "updated": 0,
+                                "skipped": 0,
+                                "errors": [{"line": e.line, "reason": e.reason} for e in f.errors],
+                                "status": "ignored" if f.status == "ignored" else "rejected",
+                            }
+                            for f in parsed.files
                         }
-                        for f in parsed.files
                     }
+                    return _finish(run, ImportRun.Status.REJECTED, no_usable_file_message())
+                import_run_progress(run, PARSE_SHARE, _("Saving what was read"))
+                # Progress is not written inside: the transaction holds SQLite's write lock and
+                # PostgreSQL would not show it to the polling page before the commit anyway.
+                with transaction.atomic():
+                    counts = archive_write(owner, parsed)
+                run.summary = {
+                    "files": {name: count.as_json() for name, count in counts.items()},
+                    "as_of": parsed.as_of.isoformat() if parsed.as_of else None,
                 }
-                return _finish(run, ImportRun.Status.REJECTED, no_usable_file_message())
-            import_run_progress(run, PARSE_SHARE, _("Saving what was read"))
-            # Progress is not written inside: the transaction holds SQLite's write lock and
-            # PostgreSQL would not show it to the polling page before the commit anyway.
-            with transaction.atomic():
-                counts = archive_write(owner, parsed)
-            run.summary = {
-                "files": {name: count.as_json() for name, count in counts.items()},
-                "as_of": parsed.as_of.isoformat() if parsed.as_of else None,
-            }
         except ArchiveRejected as rejected:
             return _finish(run, ImportRun.Status.REJECTED, str(rejected.message))
         except UnknownImporter:

@@ -7,7 +7,9 @@ raw `executemany` INSERTs instead of model instances. Call it inside one transac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -24,12 +26,16 @@ from maillage.imports.records import (
     InteractionRecord,
     ParsedArchive,
     ParsedFile,
+    PersonRef,
     PostRecord,
 )
 from maillage.network.models import Connection, Person
 from maillage.presence.models import Interaction, Post, SocialAccount
 
 BATCH = 5000
+# The import transaction's SQLite page cache, in KiB (negative = KiB for the PRAGMA): the
+# unique and composite indexes of 100,000 rows fit, instead of the default 2 MiB.
+SQLITE_CACHE_KIB = -65536
 # Enough to explain what went wrong without making a run's summary megabytes long.
 MAX_LISTED = 200
 
@@ -80,20 +86,23 @@ class FileCount:
         }
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # Exports without an offset are in UTC (FORMATS.md); stored values come back aware.
+def _sqlite_datetime(value: datetime | None) -> Any:
+    # What Django's SQLite backend stores: naive UTC text (`str` of the naive value), built
+    # here without `replace(tzinfo=None)` and ten times cheaper than its adapter.
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return str(value)  # exports without an offset are in UTC (FORMATS.md)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")[:-6]  # drops the "+00:00" every UTC value ends with
+
+
+def _aware_datetime(value: datetime | None) -> Any:
+    # PostgreSQL's driver takes aware values as they are; naive ones are UTC (FORMATS.md).
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
-
-
-def _sqlite_datetime(value: datetime | None) -> Any:
-    # What Django's SQLite backend stores: naive UTC text; ten times cheaper than its adapter.
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return str(value.replace(tzinfo=None))
 
 
 def _sqlite_date(value: date | None) -> Any:
@@ -108,13 +117,17 @@ def _adapters() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """Datetime and date adapters for raw SQL; PostgreSQL's driver takes Python values as is."""
     if connection.vendor == "sqlite":
         return _sqlite_datetime, _sqlite_date
-    return _same, _same
+    return _aware_datetime, _same
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
     found = model._meta.get_field(name)
     assert isinstance(found, Field)
     return found
+
+
+def _limit(model: type[Model], name: str) -> int:
+    return _field(model, name).max_length or 255
 
 
 def _columns(model: type[Model], names: Sequence[str]) -> list[str]:
@@ -147,11 +160,102 @@ def _update(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
             cursor.executemany(sql, rows[start : start + BATCH])
 
 
+@contextmanager
+def _bulk_pragmas() -> Iterator[None]:
+    """A bigger SQLite page cache while the import writes, so index pages stay in memory.
+
+    Only memory settings of this connection, restored after: durability is unchanged.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def _newer_or_same(incoming: date | None, stored: date | None) -> bool:
     # An archive without a date counts as the oldest one.
     if incoming is None:
         return stored is None
     return stored is None or incoming >= stored
+
+
+@dataclass
+class _Gathered:
+    """Every record of the archive sorted by kind in one pass; the first of each key wins."""
+
+    account: AccountRecord | None = None
+    connections: dict[str, ConnectionRecord] = field(default_factory=dict)
+    posts: dict[str, PostRecord] = field(default_factory=dict)
+    interactions: dict[str, InteractionRecord] = field(default_factory=dict)
+    # Per file: person refs in record order, and the keys it was the first to bring.
+    refs: dict[str, list[PersonRef]] = field(default_factory=dict)
+    has_connections: dict[str, bool] = field(default_factory=dict)
+    firsts: dict[str, tuple[list[str], list[str], list[str], bool]] = field(default_factory=dict)
+
+
+def _gather(files: Iterable[ParsedFile]) -> tuple[_Gathered, dict[str, int]]:
+    """(the records by kind, duplicates per file name)."""
+    found = _Gathered()
+    duplicates: dict[str, int] = {}
+    connections, posts, interactions = found.connections, found.posts, found.interactions
+    for parsed_file in files:
+        refs: list[PersonRef] = []
+        mine_c: list[str] = []
+        mine_p: list[str] = []
+        mine_i: list[str] = []
+        has_account = has_connections = False
+        repeated = 0
+        for record in parsed_file.records:
+            kind = type(record)
+            if kind is InteractionRecord:
+                assert isinstance(record, InteractionRecord)  # for mypy; `type` is faster
+                if record.person is not None and record.person.key:
+                    refs.append(record.person)
+                if record.key in interactions:
+                    repeated += 1
+                    continue
+                interactions[record.key] = record
+                mine_i.append(record.key)
+            elif kind is ConnectionRecord:
+                assert isinstance(record, ConnectionRecord)
+                has_connections = True
+                key = record.person.key
+                if key:
+                    refs.append(record.person)
+                if key in connections:
+                    repeated += 1
+                    continue
+                connections[key] = record
+                mine_c.append(key)
+            elif kind is PostRecord:
+                assert isinstance(record, PostRecord)
+                if record.key in posts:
+                    repeated += 1
+                    continue
+                posts[record.key] = record
+                mine_p.append(record.key)
+            elif isinstance(record, AccountRecord):
+                if found.account is not None:
+                    repeated += 1
+                    continue
+                found.account = record
+                has_account = True
+        found.refs[parsed_file.name] = refs
+        found.has_connections[parsed_file.name] = has_connections
+        found.firsts[parsed_file.name] = (mine_c, mine_p, mine_i, has_account)
+        duplicates[parsed_file.name] = repeated
+    # A key that is empty names nothing: it is counted, never written.
+    for records in (connections, posts, interactions):
+        records.pop("", None)
+    return found, duplicates
 
 
 class ArchiveWriter:
@@ -165,7 +269,6 @@ class ArchiveWriter:
         self.keep_text = bool(owner.keep_message_text)
         self.person_outcome: dict[str, str] = {}
         self.person_ids: dict[str, int] = {}
-        self.seen: set[str] = set()
         self.db_datetime, self.db_date = _adapters()
 
     # --- entry point --------------------------------------------------------------------------
@@ -173,20 +276,27 @@ class ArchiveWriter:
     def write(self, progress: Callable[[int, str], None] | None = None) -> dict[str, FileCount]:
         counts = {f.name: self._count_for(f) for f in self.parsed.files}
         parsed = [f for f in self.parsed.files if f.status == "parsed"]
-        account_id, account_outcome = self._account(parsed)
-        self._people(parsed)
-        connection_outcome = self._connections(parsed)
-        post_outcome = self._posts(parsed, account_id)
-        interaction_outcome = self._interactions(parsed, account_id)
+        found, duplicates = _gather(parsed)
+        with _bulk_pragmas():
+            account_id, account_outcome = self._account(found.account)
+            self._people(self._refs(parsed, found))
+            connection_outcome = self._connections(found.connections)
+            post_outcome = self._posts(found.posts, account_id)
+            interaction_outcome = self._interactions(found.interactions, account_id)
         for parsed_file in parsed:
-            self._tally(
-                parsed_file,
-                counts[parsed_file.name],
-                account_outcome,
-                connection_outcome,
-                post_outcome,
-                interaction_outcome,
+            count = counts[parsed_file.name]
+            count.duplicates = duplicates[parsed_file.name]
+            mine_c, mine_p, mine_i, has_account = found.firsts[parsed_file.name]
+            # A connection whose row did not change still counts what its person gained.
+            outcomes: Counter[str | None] = Counter(
+                connection_outcome.get(key) or self.person_outcome.get(key, UNCHANGED)
+                for key in mine_c
             )
+            outcomes.update(map(post_outcome.get, mine_p))
+            outcomes.update(map(interaction_outcome.get, mine_i))
+            if has_account:
+                outcomes[account_outcome] += 1
+            count.created, count.updated = outcomes[CREATED], outcomes[UPDATED]
         return counts
 
     @staticmethod
@@ -201,11 +311,7 @@ class ArchiveWriter:
 
     # --- the owner's account -------------------------------------------------------------------
 
-    def _account(self, files: Iterable[ParsedFile]) -> tuple[int, str]:
-        record = next(
-            (r for f in files for r in f.records if isinstance(r, AccountRecord)),
-            None,
-        )
+    def _account(self, record: AccountRecord | None) -> tuple[int, str]:
         accounts = SocialAccount.objects.filter(owner=self.owner, network=self.network)
         placeholder = f"{self.network}:{self.owner.email}"
         if record is None:
@@ -233,28 +339,35 @@ class ArchiveWriter:
 
     # --- people and connections ----------------------------------------------------------------
 
-    def _refs(self, files: Iterable[ParsedFile]) -> dict[str, list[str]]:
-        """Merged values per person key: connection rows first, then what other files add."""
+    @staticmethod
+    def _refs(files: Sequence[ParsedFile], found: _Gathered) -> dict[str, list[str]]:
+        """Merged values per person key: connection files first, then what other files add."""
         refs: dict[str, list[str]] = {}
-        ordered = sorted(
-            files, key=lambda f: not any(isinstance(r, ConnectionRecord) for r in f.records)
-        )
+        first_ref: dict[str, PersonRef] = {}
+        ordered = sorted(files, key=lambda f: not found.has_connections[f.name])
         for parsed_file in ordered:
-            for record in parsed_file.records:
-                ref = getattr(record, "person", None)
-                if ref is None or not ref.key:
-                    continue
-                known = refs.get(ref.key)
+            for ref in found.refs[parsed_file.name]:
+                key = ref.key
+                known = refs.get(key)
                 if known is None:
-                    refs[ref.key] = [getattr(ref, n) for n in PERSON_FIELDS]
-                    continue
-                for index, name in enumerate(PERSON_FIELDS):
-                    if not known[index]:
-                        known[index] = getattr(ref, name)
+                    refs[key] = [
+                        ref.name,
+                        ref.first_name,
+                        ref.last_name,
+                        ref.position,
+                        ref.company,
+                        ref.profile_url,
+                        ref.email,
+                    ]
+                    first_ref[key] = ref
+                elif ref is not first_ref[key] and not all(known):
+                    # Readers share one PersonRef for a member named many times: merged once.
+                    for index, name in enumerate(PERSON_FIELDS):
+                        if not known[index]:
+                            known[index] = getattr(ref, name)
         return refs
 
-    def _people(self, files: Iterable[ParsedFile]) -> None:
-        refs = self._refs(files)
+    def _people(self, refs: dict[str, list[str]]) -> None:
         if not refs:
             return
         stored = {
@@ -264,14 +377,26 @@ class ArchiveWriter:
             )
         }
         as_of = self.db_date(self.as_of)
-        limits = [_field(Person, n).max_length or 255 for n in PERSON_FIELDS]
+        owner_id, network = self.owner.pk, self.network
+        l_name, l_first, l_last, l_position, l_company, l_url, l_email = (
+            _limit(Person, n) for n in PERSON_FIELDS
+        )
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
         for key, ref in refs.items():
-            values = tuple(value[:limit] for value, limit in zip(ref, limits, strict=True))
+            name, first, last, position, company, url, email = ref
+            values = (
+                name[:l_name],
+                first[:l_first],
+                last[:l_last],
+                position[:l_position],
+                company[:l_company],
+                url[:l_url],
+                email[:l_email],
+            )
             row = stored.get(key)
             if row is None:
-                new_rows.append((self.owner.pk, self.network, key, *values, as_of))
+                new_rows.append((owner_id, network, key, *values, as_of))
                 self.person_outcome[key] = CREATED
                 continue
             self.person_ids[key] = row[0]
@@ -298,12 +423,8 @@ class ArchiveWriter:
                 )
             )
 
-    def _connections(self, files: Iterable[ParsedFile]) -> dict[str, str]:
-        records: dict[str, ConnectionRecord] = {}
-        for parsed_file in files:
-            for record in parsed_file.records:
-                if isinstance(record, ConnectionRecord) and record.person.key:
-                    records.setdefault(record.person.key, record)
+    def _connections(self, records: dict[str, ConnectionRecord]) -> dict[str, str]:
+        """Outcome per person key, only for connections created or updated."""
         if not records:
             return {}
         stored: dict[int, tuple[int, date | None]] = {
@@ -315,31 +436,30 @@ class ArchiveWriter:
         outcome: dict[str, str] = {}
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
+        owner_id, network, person_ids, db_date = (
+            self.owner.pk,
+            self.network,
+            self.person_ids,
+            self.db_date,
+        )
         for key, record in records.items():
-            person_id = self.person_ids[key]
+            person_id = person_ids[key]
             known = stored.get(person_id)
             if known is None:
-                new_rows.append(
-                    (self.owner.pk, person_id, self.network, self.db_date(record.connected_on))
-                )
+                new_rows.append((owner_id, person_id, network, db_date(record.connected_on)))
                 outcome[key] = CREATED
             elif record.connected_on is not None and known[1] != record.connected_on:
-                changed_rows.append((self.db_date(record.connected_on), known[0]))
+                changed_rows.append((db_date(record.connected_on), known[0]))
                 outcome[key] = UPDATED
-            else:
-                outcome[key] = self.person_outcome.get(key, UNCHANGED)
+        # People were inserted in key order: by person id, both indexes on it grow at their end.
+        new_rows.sort(key=itemgetter(1))
         _insert(Connection, ("owner", "person", "network", "connected_on"), new_rows)
         _update(Connection, ("connected_on",), changed_rows)
         return outcome
 
     # --- posts and interactions ----------------------------------------------------------------
 
-    def _posts(self, files: Iterable[ParsedFile], account_id: int) -> dict[str, str]:
-        records: dict[str, PostRecord] = {}
-        for parsed_file in files:
-            for record in parsed_file.records:
-                if isinstance(record, PostRecord) and record.key:
-                    records.setdefault(record.key, record)
+    def _posts(self, records: dict[str, PostRecord], account_id: int) -> dict[str, str]:
         if not records:
             return {}
         stored = {
@@ -348,32 +468,29 @@ class ArchiveWriter:
                 "id", "key", *POST_FIELDS
             )
         }
-        return self._upsert(
-            Post,
-            POST_FIELDS,
-            stored,
-            {
-                key: (
-                    r.kind,
-                    _aware(r.published_at),
-                    r.text,
-                    r.url[:500],
-                    r.shared_url[:1000],
-                    r.media_url[:1000],
-                    r.visibility[:32],
-                )
-                for key, r in records.items()
-            },
-            account_id,
-            datetime_at=1,
+        l_url, l_shared, l_media, l_visibility = (
+            _limit(Post, n) for n in ("url", "shared_url", "media_url", "visibility")
         )
+        incoming = (
+            (
+                key,
+                (
+                    r.kind,
+                    r.published_at,
+                    r.text,
+                    r.url[:l_url],
+                    r.shared_url[:l_shared],
+                    r.media_url[:l_media],
+                    r.visibility[:l_visibility],
+                ),
+            )
+            for key, r in records.items()
+        )
+        return self._upsert(Post, POST_FIELDS, stored, incoming, account_id)
 
-    def _interactions(self, files: Iterable[ParsedFile], account_id: int) -> dict[str, str]:
-        records: dict[str, InteractionRecord] = {}
-        for parsed_file in files:
-            for record in parsed_file.records:
-                if isinstance(record, InteractionRecord) and record.key:
-                    records.setdefault(record.key, record)
+    def _interactions(
+        self, records: dict[str, InteractionRecord], account_id: int
+    ) -> dict[str, str]:
         if not records:
             return {}
         stored = {
@@ -382,92 +499,66 @@ class ArchiveWriter:
                 owner=self.owner, network=self.network
             ).values_list("id", "key", *INTERACTION_FIELDS)
         }
-        person_ids = self.person_ids
-        values: dict[str, tuple[Any, ...]] = {}
-        for key, r in records.items():
-            text = r.text if (self.keep_text or not r.is_message_body) else ""
-            values[key] = (
-                r.kind,
-                _aware(r.occurred_at),
-                person_ids.get(r.person.key) if r.person is not None else None,
-                r.counterpart[:500],
-                r.target_url[:1000],
-                r.detail[:255],
-                r.conversation[:255],
-                text,
-            )
-        return self._upsert(
-            Interaction, INTERACTION_FIELDS, stored, values, account_id, datetime_at=1
+        person_ids, keep_text = self.person_ids, self.keep_text
+        l_counterpart, l_target, l_detail, l_conversation = (
+            _limit(Interaction, n) for n in ("counterpart", "target_url", "detail", "conversation")
         )
+        incoming = (
+            (
+                key,
+                (
+                    r.kind,
+                    r.occurred_at,
+                    person_ids.get(r.person.key) if r.person is not None else None,
+                    r.counterpart[:l_counterpart],
+                    r.target_url[:l_target],
+                    r.detail[:l_detail],
+                    r.conversation[:l_conversation],
+                    r.text if (keep_text or not r.is_message_body) else "",
+                ),
+            )
+            for key, r in records.items()
+        )
+        return self._upsert(Interaction, INTERACTION_FIELDS, stored, incoming, account_id)
 
     def _upsert(
         self,
         model: type[Model],
         names: Sequence[str],
         stored: dict[str, tuple[Any, ...]],
-        incoming: dict[str, tuple[Any, ...]],
+        incoming: Iterable[tuple[str, tuple[Any, ...]]],
         account_id: int,
-        datetime_at: int,
     ) -> dict[str, str]:
-        """Insert what is new, update what changed, by (owner, network, key)."""
+        """Insert what is new, update what changed, by (owner, network, key).
+
+        The datetime is the second value; the outcome lists only keys created or updated.
+        """
         outcome: dict[str, str] = {}
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
-        owner_id, network = self.owner.pk, self.network
-
-        def adapt(values: tuple[Any, ...]) -> tuple[Any, ...]:
-            moment = self.db_datetime(values[datetime_at])
-            return (*values[:datetime_at], moment, *values[datetime_at + 1 :])
-
-        for key, values in incoming.items():
+        owner_id, network, db_datetime = self.owner.pk, self.network, self.db_datetime
+        for key, values in incoming:
             row = stored.get(key)
             if row is None:
-                new_rows.append((owner_id, account_id, network, key, *adapt(values)))
+                kind, moment, *rest = values
+                new_rows.append(
+                    (owner_id, account_id, network, key, kind, db_datetime(moment), *rest)
+                )
                 outcome[key] = CREATED
-            elif tuple(row[2:]) != values:
-                changed_rows.append((*adapt(values), row[0]))
+                continue
+            moment = values[1]
+            if moment is not None and moment.tzinfo is None:
+                # Stored values come back aware; exports without an offset are in UTC.
+                values = (values[0], moment.replace(tzinfo=UTC), *values[2:])
+            if tuple(row[2:]) != values:
+                kind, moment, *rest = values
+                changed_rows.append((kind, db_datetime(moment), *rest, row[0]))
                 outcome[key] = UPDATED
-            else:
-                outcome[key] = UNCHANGED
         # In key order the unique index grows at its end instead of splitting pages everywhere.
         new_rows.sort(key=itemgetter(3))
         _insert(model, ("owner", "account", "network", "key", *names), new_rows)
         _update(model, names, changed_rows)
         return outcome
-
-    # --- counting ------------------------------------------------------------------------------
-
-    def _tally(
-        self,
-        parsed_file: ParsedFile,
-        count: FileCount,
-        account: str,
-        connections: dict[str, str],
-        posts: dict[str, str],
-        interactions: dict[str, str],
-    ) -> None:
-        """Count each record of the file once; a key seen again in the archive is a duplicate."""
-        seen = self.seen
-        for record in parsed_file.records:
-            if isinstance(record, AccountRecord):
-                outcome, key = account, "account"
-            elif isinstance(record, ConnectionRecord):
-                key = "c:" + record.person.key
-                outcome = connections.get(record.person.key, UNCHANGED)
-            elif isinstance(record, PostRecord):
-                key = "p:" + record.key
-                outcome = posts.get(record.key, UNCHANGED)
-            else:
-                key = "i:" + record.key
-                outcome = interactions.get(record.key, UNCHANGED)
-            if key in seen:
-                count.duplicates += 1
-                continue
-            seen.add(key)
-            if outcome == CREATED:
-                count.created += 1
-            elif outcome == UPDATED:
-                count.updated += 1
 
 
 def archive_write(owner: User, parsed: ParsedArchive) -> dict[str, FileCount]:

@@ -9,12 +9,16 @@ from urllib.parse import unquote
 
 KEY_MAX = 255
 LINKEDIN_ROOT = "https://www.linkedin.com/"
+# The form nearly every URL of an export already has: checked first, without any parsing.
+MEMBER_ROOT = LINKEDIN_ROOT + "in/"
+URL_SPECIALS = frozenset("/?#%")
 
 
 def collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=100_000)
 def name_normalise(name: str) -> str:
     """Casefolded, accents kept (NFC), whitespace collapsed: `  Émilie   CÔTÉ` -> `émilie côté`."""
     return unicodedata.normalize("NFC", collapse_spaces(name)).casefold()
@@ -40,6 +44,11 @@ def linkedin_url_normalise(url: str) -> str:
     `%C3%A9` and `é` give the same key.
     """
     value = url.strip()
+    if value.startswith(MEMBER_ROOT):
+        slug = value[len(MEMBER_ROOT) :]
+        # Already normal: a lowercase slug with nothing to decode or drop gives itself back.
+        if slug and slug == slug.lower() and URL_SPECIALS.isdisjoint(slug):
+            return value
     if not value or value.lower() in ("na", "n/a", "#n/a", "null"):
         return ""
     if "://" in value:

@@ -14,8 +14,9 @@ from maillage.presence.networks import Network
 
 
 class Person(models.Model):
+    # No index of its own: the unique (owner, network, key) index starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people", db_index=False
     )
     network = models.CharField(max_length=16, choices=Network.choices)
     key = models.CharField(max_length=255)
@@ -40,8 +41,12 @@ class Person(models.Model):
 
 
 class Connection(models.Model):
+    # No index of its own: the unique (owner, person) index starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="connections",
+        db_index=False,
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="connections")
     network = models.CharField(max_length=16, choices=Network.choices)

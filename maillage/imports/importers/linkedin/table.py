@@ -79,43 +79,50 @@ class Table:
     _reader: Any  # a csv reader: iterates rows and counts physical lines in `line_num`
     _offset: int
 
+    def position(self, name: str) -> int:
+        """Where a column is in the rows `rows` yields; a missing one reads an empty cell."""
+        found = self.index[name]
+        return found if found >= 0 else len(self.header)
+
     def rows(self, result: ParsedFile) -> Iterator[tuple[int, list[str]]]:
-        """(physical line where the row starts, cells padded to the header), counted in
-        `result.read`; blank rows are skipped, rows that cannot be split go to `result.errors`."""
+        """(physical line where the row starts, cells padded to the header plus one empty cell
+        at `len(header)`), counted in `result.read`; blank rows are skipped, rows that cannot
+        be split go to `result.errors`."""
         width = len(self.header)
+        padding = [""] * (width + 1)
         reader = self._reader
+        first_line = self._offset + 1
         previous_end = 0
         while True:
-            start = self._offset + previous_end + 1
             try:
-                row = next(reader)
-            except StopIteration:
+                # One `for` over the C reader: a try block per row would cost as much as it.
+                for row in reader:
+                    start = first_line + previous_end
+                    previous_end = reader.line_num
+                    if not any(row):
+                        continue
+                    result.read += 1
+                    size = len(row)
+                    if size <= width:
+                        row += padding[size:]
+                    elif any(row[width:]):
+                        # Misplaced quotes or separators: every value after them would shift.
+                        result.errors.append(RowError(start, _too_wide(size, width)))
+                        continue
+                    yield start, row
                 return
             except csv.Error as problem:
+                start = first_line + previous_end
                 previous_end = reader.line_num
                 result.read += 1
                 result.errors.append(RowError(start, _unreadable(str(problem))))
-                continue
-            previous_end = reader.line_num
-            if not row or not any(row):
-                continue
-            result.read += 1
-            if len(row) < width:
-                row.extend([""] * (width - len(row)))
-            elif len(row) > width and any(row[width:]):
-                # Misplaced quotes or separators: every value after them would be shifted.
-                result.errors.append(
-                    RowError(
-                        start,
-                        _(
-                            "This row has %(found)d values where the header has %(expected)d: "
-                            "a quote or separator is out of place. Check this line of the file."
-                        )
-                        % {"found": len(row), "expected": width},
-                    )
-                )
-                continue
-            yield start, row
+
+
+def _too_wide(found: int, expected: int) -> str:
+    return _(
+        "This row has %(found)d values where the header has %(expected)d: "
+        "a quote or separator is out of place. Check this line of the file."
+    ) % {"found": found, "expected": expected}
 
 
 def _unreadable(detail: str) -> str:

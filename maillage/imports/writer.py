@@ -155,6 +155,12 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
     columns = ", ".join(_columns(model, names))
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from models
     per = _rows_per_insert(len(names))
+    if connection.vendor == "postgresql":
+        _insert_unnest(model, names, rows, head)
+        return
+    if connection.vendor == "postgresql":
+        _insert_unnest(model, names, rows, head)
+        return
     if connection.vendor == "sqlite":
         # SQLite's own `?` marks on the connection Django's transaction uses: Django's cursor
         # would rewrite `%s` into `?` with a regex on every 999-mark statement (a fifth of the
@@ -171,6 +177,21 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
             chunk = rows[start : start + per]
             sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
             cursor.execute(sql, list(chain.from_iterable(chunk)))
+
+
+def _insert_unnest(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]], head: str
+) -> None:
+    """PostgreSQL: one array per column, unnested into rows; a statement with one mark per
+    column stays short enough for psycopg's query cache, thousands of marks would not."""
+    types = [_field(model, n).db_type(connection) for n in names]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    sql = head.replace(" VALUES ", f" SELECT * FROM unnest({arrays})")  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.execute(
+                sql, [list(column) for column in zip(*rows[start : start + BATCH], strict=True)]
+            )
 
 
 def _update(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

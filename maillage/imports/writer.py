@@ -588,13 +588,11 @@ class ArchiveWriter:
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
         owner_id, network, db_datetime = self.owner.pk, self.network, self.db_datetime
+        prefix = (owner_id, account_id, network)
         for key, values in incoming:
             row = stored.get(key)
             if row is None:
-                kind, moment, *rest = values
-                new_rows.append(
-                    (owner_id, account_id, network, key, kind, db_datetime(moment), *rest)
-                )
+                new_rows.append((*prefix, key, values[0], db_datetime(values[1]), *values[2:]))
                 outcome[key] = CREATED
                 continue
             moment = values[1]
@@ -602,8 +600,7 @@ class ArchiveWriter:
                 # Stored values come back aware; exports without an offset are in UTC.
                 values = (values[0], moment.replace(tzinfo=UTC), *values[2:])
             if tuple(row[2:]) != values:
-                kind, moment, *rest = values
-                changed_rows.append((kind, db_datetime(moment), *rest, row[0]))
+                changed_rows.append((values[0], db_datetime(values[1]), *values[2:], row[0]))
                 outcome[key] = UPDATED
         # In key order the unique index grows at its end instead of splitting pages everywhere.
         new_rows.sort(key=itemgetter(3))

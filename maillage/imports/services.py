@@ -147,6 +147,9 @@ def import_run_execute(run: ImportRun) -> ImportRun:
                     "files": {name: count.as_json() for name, count in counts.items()},
                     "as_of": parsed.as_of.isoformat() if parsed.as_of else None,
                 }
+                # Freed now, by reference counting: once the collector is back on, it would
+                # walk every record once more before they go.
+                del parsed
         except ArchiveRejected as rejected:
             return _finish(run, ImportRun.Status.REJECTED, str(rejected.message))
         except UnknownImporter:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,9 +17,15 @@ ADDRESS = os.environ.get("MAILLAGE_ADDRESS", "127.0.0.1:8000")
 
 
 def next_nightly(now: datetime) -> datetime:
-    """Next 03:00 local time: the nightly Presence Index recomputation."""
+    """Next 03:00 local time: the nightly sweep of stuck imports and index recomputation."""
     target = now.replace(hour=3, minute=0, second=0, microsecond=0)
     return target if target > now else target + timedelta(days=1)
+
+
+def nightly_jobs(env: dict[str, str]) -> None:
+    """End imports a stopped worker left running, then rewrite every Presence Index history."""
+    for command in ("sweep_imports", "recompute_presence"):
+        subprocess.run([MAILLAGE, command], env=env, check=False)
 
 
 def main() -> int:
@@ -33,7 +40,7 @@ def main() -> int:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
             if datetime.now() >= nightly:
-                subprocess.Popen([MAILLAGE, "recompute_presence"], env=env)
+                threading.Thread(target=nightly_jobs, args=(env,), daemon=True).start()
                 nightly = next_nightly(datetime.now())
     except KeyboardInterrupt:
         pass

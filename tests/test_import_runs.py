@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.imports import registry
 from maillage.imports.forms import ImportUploadForm
@@ -334,3 +337,34 @@ def test_it_runs_a_queued_import_only_once(cast, standin, tmp_path):
     assert import_run_task.call(str(run.pk)) == ImportRun.Status.SUCCEEDED
     assert import_run_task.call(str(run.pk)) is None
     assert Connection.objects.filter(owner=cast.alice).count() == 2
+
+
+def test_it_ends_runs_that_a_stopped_worker_left_running(cast, tmp_path):
+    stuck = ImportRun.objects.create(
+        owner=cast.alice,
+        kind="linkedin",
+        source_name="export.zip",
+        status=ImportRun.Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=3),
+        storage_path=str(tmp_path),
+    )
+    recent = ImportRun.objects.create(
+        owner=cast.bob,
+        kind="linkedin",
+        source_name="export.zip",
+        status=ImportRun.Status.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+    out = StringIO()
+    call_command("sweep_imports", stdout=out)
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.status == ImportRun.Status.FAILED
+    assert "upload the export again" in stuck.error
+    assert stuck.is_finished
+    assert recent.status == ImportRun.Status.RUNNING
+    assert "1" in out.getvalue()
+    # Its page stops polling and says what happened.
+    page = cast.client_for(cast.alice).get(reverse("imports:status", args=[stuck.pk]))
+    assert "hx-trigger" not in page.content.decode()
+    assert "upload the export again" in page.content.decode()

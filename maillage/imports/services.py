@@ -7,11 +7,13 @@ import logging
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -169,6 +171,32 @@ def import_run_execute(run: ImportRun) -> ImportRun:
         _finish(run, ImportRun.Status.SUCCEEDED)
     _presence_recompute_later(owner)
     return run
+
+
+def import_runs_interrupted_fail(older_than: timedelta = timedelta(hours=2)) -> int:
+    """End as failed the runs a stopped worker left "running", so their pages stop waiting.
+
+    The write is one transaction, so an interrupted run stored nothing: the user uploads again.
+    """
+    cutoff = timezone.now() - older_than
+    stale = ImportRun.objects.select_related("owner").filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff),
+        status=ImportRun.Status.RUNNING,
+    )
+    count = 0
+    for run in stale:
+        with translation.override(run.owner.language):
+            _finish(
+                run,
+                ImportRun.Status.FAILED,
+                _(
+                    "This import was interrupted before it finished (the worker stopped). "
+                    "Nothing from it was stored: upload the export again."
+                ),
+            )
+        import_run_files_delete(run)
+        count += 1
+    return count
 
 
 def archive_import(owner: User, path: Path, kind: str = "linkedin") -> ImportRun:

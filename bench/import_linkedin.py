@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from maillage.demo.generator import CONNECTIONS_HEADER, MESSAGES_HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {
     "connections": 30_000,
@@ -89,9 +91,7 @@ def archive_files(seed: int = 7) -> dict[str, str]:
         )
         for n in range(SIZES["connections"])
     ]
-    rows: list[list[str]] = [
-        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
-    ]
+    rows: list[list[str]] = [list(CONNECTIONS_HEADER)]
     for first, last, url in people:
         day = _moment(rng)
         connected = f"{day.day:02d} {MONTHS[day.month - 1]} {day.year}"
@@ -137,18 +137,7 @@ def archive_files(seed: int = 7) -> dict[str, str]:
         invitations.append([sender[0], receiver[0], when, "", direction, sender[1], receiver[1]])
     files["Invitations.csv"] = _csv(invitations)
 
-    header = [
-        "CONVERSATION ID",
-        "CONVERSATION TITLE",
-        "FROM",
-        "SENDER PROFILE URL",
-        "TO",
-        "RECIPIENT PROFILE URLS",
-        "DATE",
-        "SUBJECT",
-        "CONTENT",
-        "FOLDER",
-    ]
+    header = list(MESSAGES_HEADER)
     messages = [header]
     for n in range(SIZES["messages"]):
         first, last, url = people[(n // 4) % len(people)]

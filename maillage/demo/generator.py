@@ -31,6 +31,30 @@ CONNECTIONS_NOTES = (
 # --- dates as LinkedIn writes them -------------------------------------------------------------
 
 
+# Headers exactly as LinkedIn writes them (FORMATS.md); the benchmark writes the same files.
+CONNECTIONS_HEADER = (
+    "First Name",
+    "Last Name",
+    "URL",
+    "Email Address",
+    "Company",
+    "Position",
+    "Connected On",
+)
+MESSAGES_HEADER = (
+    "CONVERSATION ID",
+    "CONVERSATION TITLE",
+    "FROM",
+    "SENDER PROFILE URL",
+    "TO",
+    "RECIPIENT PROFILE URLS",
+    "DATE",
+    "SUBJECT",
+    "CONTENT",
+    "FOLDER",
+)
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
@@ -109,9 +133,7 @@ def export_files(plan: DemoPlan, member: MemberPlan) -> dict[str, str]:
     me = member.as_contact()
     files: dict[str, str] = {}
 
-    connection_rows: list[list[str]] = [
-        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
-    ]
+    connection_rows: list[list[str]] = [list(CONNECTIONS_HEADER)]
     for contact, day in activity.connections:
         if contact is None:
             connection_rows.append(["", "", "", "", "", "", fmt_connected_on(day)])
@@ -171,20 +193,7 @@ def export_files(plan: DemoPlan, member: MemberPlan) -> dict[str, str]:
         )
     files["Invitations.csv"] = _csv(invitation_rows)
 
-    message_rows = [
-        [
-            "CONVERSATION ID",
-            "CONVERSATION TITLE",
-            "FROM",
-            "SENDER PROFILE URL",
-            "TO",
-            "RECIPIENT PROFILE URLS",
-            "DATE",
-            "SUBJECT",
-            "CONTENT",
-            "FOLDER",
-        ]
-    ]
+    message_rows = [list(MESSAGES_HEADER)]
     messages: list[tuple[datetime, list[str]]] = []
     for contact, exchange in activity.conversations:
         conversation = f"2-{rng.getrandbits(120):030x}"

@@ -276,3 +276,15 @@ def test_it_lets_the_animator_in_even_without_sharing(busy_circle):
     data = busy_circle.client_for(busy_circle.alice).get(url).json()
     assert data["not_shared"] == 2
     assert data["counts"] == {"active": 1, "occasional": 1, "inactive": 0}
+
+
+def test_it_writes_the_week_as_each_language_does():
+    from django.utils import translation
+
+    from maillage.presence.templatetags.presence_tags import long_date
+
+    with translation.override("fr"):
+        assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
+        assert long_date(date(2026, 11, 23)) == "23 novembre 2026"
+    with translation.override("en"):
+        assert long_date(date(2026, 12, 1)) == "Dec. 1, 2026"

@@ -147,3 +147,5 @@ def test_two_members_join_a_circle_import_and_see_their_circle(
     nav = alice.inner_text("nav")
     assert "Log out" not in nav
     assert "English" in nav
+    for page in (alice, bob):
+        page.context.close()

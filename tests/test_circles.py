@@ -237,6 +237,7 @@ def test_it_forbids_members_to_remove_promote_or_invite(cast):
         ("circles:invite", "post", ()),
         ("circles:remove_member", "post", ("member",)),
         ("circles:promote_member", "post", ("member",)),
+        ("circles:demote_member", "post", ("member",)),
         ("circles:revoke", "post", ("invitation",)),
     ],
 )
@@ -263,3 +264,32 @@ def test_it_sends_a_member_who_opens_a_link_again_to_the_circle(cast):
     invitation.refresh_from_db()
     assert invitation.uses == 0
     assert Membership.objects.filter(circle=cast.circle, user=cast.bob).count() == 1
+
+
+def test_an_animator_makes_another_animator_a_member_again_but_never_the_last(cast):
+    client = cast.client_for(cast.alice)
+    alice = Membership.objects.get(circle=cast.circle, user=cast.alice)
+    bob = Membership.objects.get(circle=cast.circle, user=cast.bob)
+    client.post(reverse("circles:promote_member", args=[cast.circle.pk, bob.pk]))
+    client.post(reverse("circles:demote_member", args=[cast.circle.pk, bob.pk]))
+    bob.refresh_from_db()
+    assert not bob.is_animator
+    # Alice is the only animator left: she cannot step herself down.
+    response = client.post(
+        reverse("circles:demote_member", args=[cast.circle.pk, alice.pk]), follow=True
+    )
+    alice.refresh_from_db()
+    assert alice.is_animator
+    assert "at least one animator" in response.content.decode() or "au moins" in (
+        response.content.decode()
+    )
+
+
+def test_a_member_cannot_demote_an_animator(cast):
+    alice = Membership.objects.get(circle=cast.circle, user=cast.alice)
+    response = cast.client_for(cast.bob).post(
+        reverse("circles:demote_member", args=[cast.circle.pk, alice.pk])
+    )
+    assert response.status_code == 403
+    alice.refresh_from_db()
+    assert alice.is_animator

@@ -29,4 +29,9 @@ urlpatterns = [
         views.circle_promote_member,
         name="promote_member",
     ),
+    path(
+        "<int:pk>/members/<int:membership_pk>/demote/",
+        views.circle_demote_member,
+        name="demote_member",
+    ),
 ]

@@ -195,6 +195,22 @@ def membership_promote(actor: Membership, target: Membership) -> Membership:
     return target
 
 
+def membership_demote(actor: Membership, target: Membership) -> Membership:
+    """An animator makes another animator a member again; a circle always keeps an animator."""
+    if not actor.is_animator or actor.circle_id != target.circle_id:
+        raise PermissionDenied
+    if target.is_animator:
+        # Counted under a row lock so two animators demoting each other leave one in place.
+        animators = Membership.objects.select_for_update().filter(
+            circle_id=target.circle_id, role=Membership.Role.ANIMATOR
+        )
+        if len(animators) <= 1:
+            raise ValidationError(_("A circle needs at least one animator."))
+        target.role = Membership.Role.MEMBER
+        target.save(update_fields=["role"])
+    return target
+
+
 def _user_foreign_keys(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     user_model = get_user_model()
     return [

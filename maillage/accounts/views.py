@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -235,4 +236,18 @@ def circle_promote_member(request: HttpRequest, pk: int, membership_pk: int) -> 
     actor = _animator(request, pk)
     services.membership_promote(actor, _target(actor, membership_pk))
     messages.success(request, _("The member is now an animator of the circle."))
+    return redirect("circles:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def circle_demote_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    actor = _animator(request, pk)
+    try:
+        with transaction.atomic():
+            services.membership_demote(actor, _target(actor, membership_pk))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The animator is now a member of the circle."))
     return redirect("circles:detail", pk=pk)

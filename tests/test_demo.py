@@ -85,19 +85,7 @@ def test_it_writes_every_linkedin_file_with_the_real_headers_and_quirks(tmp_path
         names = set(zipped.namelist())
         connections = zipped.read("Connections.csv").decode()
         comments = zipped.read("Comments.csv").decode()
-    assert names == {
-        "Connections.csv",
-        "Shares.csv",
-        "Comments.csv",
-        "Reactions.csv",
-        "Invitations.csv",
-        "messages.csv",
-        "Profile.csv",
-        "Recommendations_Received.csv",
-        "Recommendations_Given.csv",
-        "Endorsement_Received_Info.csv",
-        "Company Follows.csv",
-    }
+    assert names == FILES
     rows = _rows(connections)
     assert rows[0] == ["Notes:"]
     assert rows[2] == []

@@ -195,6 +195,7 @@ def membership_promote(actor: Membership, target: Membership) -> Membership:
     return target
 
 
+@transaction.atomic
 def membership_demote(actor: Membership, target: Membership) -> Membership:
     """An animator makes another animator a member again; a circle always keeps an animator."""
     if not actor.is_animator or actor.circle_id != target.circle_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
@@ -11,7 +12,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -216,38 +216,55 @@ def _target(actor: Membership, membership_pk: int) -> Membership:
     return get_object_or_404(Membership, pk=membership_pk, circle_id=actor.circle_id)
 
 
-@login_required
-@require_POST
-def circle_remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def _member_action(
+    request: HttpRequest,
+    pk: int,
+    membership_pk: int,
+    action: Callable[[Membership, Membership], object],
+    done: str,
+) -> HttpResponse:
+    """An animator acts on one membership; a refused action comes back as an error message."""
     actor = _animator(request, pk)
-    target = _target(actor, membership_pk)
     try:
-        services.membership_remove(actor, target)
+        action(actor, _target(actor, membership_pk))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The member was removed from the circle."))
+        messages.success(request, done)
     return redirect("circles:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def circle_remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    return _member_action(
+        request,
+        pk,
+        membership_pk,
+        services.membership_remove,
+        _("The member was removed from the circle."),
+    )
 
 
 @login_required
 @require_POST
 def circle_promote_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    actor = _animator(request, pk)
-    services.membership_promote(actor, _target(actor, membership_pk))
-    messages.success(request, _("The member is now an animator of the circle."))
-    return redirect("circles:detail", pk=pk)
+    return _member_action(
+        request,
+        pk,
+        membership_pk,
+        services.membership_promote,
+        _("The member is now an animator of the circle."),
+    )
 
 
 @login_required
 @require_POST
 def circle_demote_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    actor = _animator(request, pk)
-    try:
-        with transaction.atomic():
-            services.membership_demote(actor, _target(actor, membership_pk))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The animator is now a member of the circle."))
-    return redirect("circles:detail", pk=pk)
+    return _member_action(
+        request,
+        pk,
+        membership_pk,
+        services.membership_demote,
+        _("The animator is now a member of the circle."),
+    )

@@ -354,6 +354,7 @@ class ZipArchive(Archive):
                     ):
                         raise _reject_ratio(name)
                     chunks.append(chunk)
+        # zipfile raises NotImplementedError for compression methods it cannot decode.
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
             raise _reject_unreadable(name) from error
         self._read_total += size

@@ -36,6 +36,10 @@ class AccountRecord:
     industry: str = ""
     location: str = ""
     websites: str = ""
+    # Counts the network states about the account (X's follower.js, Mastodon's actor), if any.
+    followers_count: int | None = None
+    following_count: int | None = None
+    posts_count: int | None = None
 
 
 @dataclass(slots=True)
@@ -53,7 +57,15 @@ class PostRecord:
     shared_url: str = ""
     media_url: str = ""
     visibility: str = ""
+    # "original", "reshare" (retweet, boost, repost), "reply" or "quote" (a reshare with text).
     kind: str = "original"
+    # BCP 47 code as the network states it ("fr", "en-CA"); empty when unknown.
+    language: str = ""
+    # What the network counted for the post, when the export says (None: not in the export).
+    reach: int | None = None
+    reactions_count: int | None = None
+    comments_count: int | None = None
+    reshares_count: int | None = None
 
 
 @dataclass(slots=True)

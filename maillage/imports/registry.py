@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 
 IMPORTERS: dict[str, str] = {
     "linkedin": "maillage.imports.importers.linkedin.LinkedInImporter",
+    "facebook": "maillage.imports.importers.facebook.FacebookImporter",
+    "facebook-page": "maillage.imports.importers.facebook_page.FacebookPageImporter",
+    "x": "maillage.imports.importers.x.XImporter",
+    "mastodon": "maillage.imports.importers.mastodon.MastodonImporter",
+    "bluesky": "maillage.imports.importers.bluesky.BlueskyImporter",
 }
 
 ProgressCallback = Callable[[int, str], None]

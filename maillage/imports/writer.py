@@ -32,17 +32,33 @@ from maillage.imports.records import (
 )
 from maillage.network.models import Connection, Person
 from maillage.presence.models import Interaction, Post, SocialAccount
+from maillage.presence.networks import AccountKind
 
 BATCH = 5000
 MAX_ROWS_PER_INSERT = 500
 # The import transaction's SQLite page cache, in KiB (negative = KiB for the PRAGMA): the
 # unique and composite indexes of 100,000 rows fit, instead of the default 2 MiB.
 SQLITE_CACHE_KIB = -65536
+# PositiveIntegerField's upper bound on every database Django supports.
+MAX_COUNT = 2_147_483_647
 # Enough to explain what went wrong without making a run's summary megabytes long.
 MAX_LISTED = 200
 
 PERSON_FIELDS = ("name", "first_name", "last_name", "position", "company", "profile_url", "email")
-POST_FIELDS = ("kind", "published_at", "text", "url", "shared_url", "media_url", "visibility")
+POST_FIELDS = (
+    "kind",
+    "published_at",
+    "text",
+    "url",
+    "shared_url",
+    "media_url",
+    "visibility",
+    "language",
+    "reach",
+    "reactions_count",
+    "comments_count",
+    "reshares_count",
+)
 INTERACTION_FIELDS = (
     "kind",
     "occurred_at",
@@ -53,7 +69,18 @@ INTERACTION_FIELDS = (
     "conversation",
     "text",
 )
-ACCOUNT_FIELDS = ("kind", "display_name", "headline", "summary", "industry", "location", "websites")
+ACCOUNT_FIELDS = (
+    "kind",
+    "display_name",
+    "headline",
+    "summary",
+    "industry",
+    "location",
+    "websites",
+    "followers_count",
+    "following_count",
+    "posts_count",
+)
 
 # Outcomes of one record against what is stored.
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -227,6 +254,13 @@ def _bulk_pragmas() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+def _count(value: int | None) -> int | None:
+    """A count as stored: positive and within the column's range, else unknown."""
+    if value is None or value < 0:
+        return None
+    return min(value, MAX_COUNT)
+
+
 def _newer_or_same(incoming: date | None, stored: date | None) -> bool:
     # An archive without a date counts as the oldest one.
     if incoming is None:
@@ -362,7 +396,8 @@ class ArchiveWriter:
         accounts = SocialAccount.objects.filter(owner=self.owner, network=self.network)
         placeholder = f"{self.network}:{self.owner.email}"
         if record is None:
-            account = accounts.order_by("pk").first()
+            # Files without the owner's identity belong to their profile, never to a page.
+            account = accounts.filter(kind=AccountKind.PROFILE).order_by("pk").first()
             if account is None:
                 account = SocialAccount.objects.create(
                     owner=self.owner, network=self.network, handle=placeholder
@@ -519,8 +554,8 @@ class ArchiveWriter:
                 "id", "key", *POST_FIELDS
             )
         }
-        l_url, l_shared, l_media, l_visibility = (
-            _limit(Post, n) for n in ("url", "shared_url", "media_url", "visibility")
+        l_url, l_shared, l_media, l_visibility, l_language = (
+            _limit(Post, n) for n in ("url", "shared_url", "media_url", "visibility", "language")
         )
         incoming = (
             (
@@ -533,6 +568,11 @@ class ArchiveWriter:
                     r.shared_url[:l_shared],
                     r.media_url[:l_media],
                     r.visibility[:l_visibility],
+                    r.language[:l_language],
+                    _count(r.reach),
+                    _count(r.reactions_count),
+                    _count(r.comments_count),
+                    _count(r.reshares_count),
                 ),
             )
             for key, r in records.items()

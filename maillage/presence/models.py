@@ -24,6 +24,10 @@ class SocialAccount(models.Model):
     industry = models.CharField(max_length=255, blank=True)
     location = models.CharField(max_length=255, blank=True)
     websites = models.TextField(blank=True)
+    # As the network's export states them; None when the export does not say.
+    followers_count = models.PositiveIntegerField(null=True, blank=True)
+    following_count = models.PositiveIntegerField(null=True, blank=True)
+    posts_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +49,7 @@ class Post(models.Model):
         ORIGINAL = "original", _("Original post")
         RESHARE = "reshare", _("Reshare")
         REPLY = "reply", _("Reply")
+        QUOTE = "quote", _("Quote")
 
     # Owner and date have no index of their own: every query filters by owner, and the
     # (owner, published_at) and unique (owner, network, key) indexes start with it. Fewer
@@ -62,6 +67,12 @@ class Post(models.Model):
     shared_url = models.CharField(max_length=1000, blank=True)
     media_url = models.CharField(max_length=1000, blank=True)
     visibility = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    # Counted by the network, when the export says (Facebook Page CSV, X, Mastodon).
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    reactions_count = models.PositiveIntegerField(null=True, blank=True)
+    comments_count = models.PositiveIntegerField(null=True, blank=True)
+    reshares_count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -107,6 +107,11 @@ class ParsedFile:
     errors: list[RowError] = field(default_factory=list)
     # Rows deliberately not imported (e.g. empty connection rows), with a reason each.
     skipped: list[RowError] = field(default_factory=list)
+    # What `RowError.line` counts: "line" in text files, "item" (1-based) in a JSON list,
+    # "record" in a binary repository.
+    unit: str = "line"
+    # Remarks on the whole file a user should read (columns not found, counts that differ).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

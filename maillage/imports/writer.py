@@ -97,6 +97,8 @@ class FileCount:
     duplicates: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     skipped_rows: list[dict[str, Any]] = field(default_factory=list)
+    unit: str = "line"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -112,6 +114,8 @@ class FileCount:
             "errors": self.errors[:MAX_LISTED],
             "skipped_rows": self.skipped_rows[:MAX_LISTED],
             "status": self.status,
+            "unit": self.unit,
+            "notes": self.notes[:MAX_LISTED],
         }
 
 
@@ -388,6 +392,8 @@ class ArchiveWriter:
             read=parsed_file.read,
             errors=[{"line": e.line, "reason": e.reason} for e in parsed_file.errors],
             skipped_rows=[{"line": s.line, "reason": s.reason} for s in parsed_file.skipped],
+            unit=parsed_file.unit,
+            notes=list(parsed_file.notes),
         )
 
     # --- the owner's account -------------------------------------------------------------------

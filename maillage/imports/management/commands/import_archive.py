@@ -1,4 +1,4 @@
-"""`maillage import linkedin PATH --user EMAIL`: import an export from the command line."""
+"""`maillage import KIND PATH --user EMAIL`: import an export from the command line."""
 
 from __future__ import annotations
 
@@ -85,14 +85,17 @@ class Command(BaseCommand):
                 % {"name": name, **{k: data.get(k, 0) for k in COUNTS}}
                 + (f" [{status}]" if status != "imported" else "")
             )
+            for note in data.get("notes", []):
+                self.stdout.write("  " + str(note))
+            unit = data.get("unit", "line")
             for row in data.get("skipped_rows", []):
-                self.stdout.write("  " + _("line %(line)s skipped: %(reason)s") % _line(row))
+                self.stdout.write("  " + _("%(where)s skipped: %(reason)s") % _line(row, unit))
             if data.get("duplicates"):
                 self.stdout.write(
                     "  " + _("duplicate rows skipped: %(count)s") % {"count": data["duplicates"]}
                 )
             for row in data.get("errors", []):
-                self.stderr.write("  " + _("line %(line)s: %(reason)s") % _line(row))
+                self.stderr.write("  " + _("%(where)s: %(reason)s") % _line(row, unit))
         if run.status == ImportRun.Status.SUCCEEDED:
             self.stdout.write(self.style.SUCCESS(_("Import finished.")))
 
@@ -100,5 +103,13 @@ class Command(BaseCommand):
 COUNTS = ("read", "created", "updated", "skipped")
 
 
-def _line(row: dict[str, Any]) -> dict[str, Any]:
-    return {"line": row.get("line", "?"), "reason": row.get("reason", "")}
+def _line(row: dict[str, Any], unit: str) -> dict[str, Any]:
+    """Where a row is, in the file's own terms: a line of text, an item of a list, a record."""
+    number = row.get("line", "?")
+    if unit == "item":
+        where = _("item %(number)s") % {"number": number}
+    elif unit == "record":
+        where = _("record %(number)s") % {"number": number}
+    else:
+        where = _("line %(number)s") % {"number": number}
+    return {"where": where, "reason": row.get("reason", "")}

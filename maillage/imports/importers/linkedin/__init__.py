@@ -128,7 +128,18 @@ class LinkedInImporter:
                 progress(int((done + 1) * 100 / len(todo)), PurePosixPath(name).name)
         if profile_file is not None and owner.profile is not None:
             handle = owner.profile_url or "linkedin:" + name_normalise(owner.name)
-            profile_file.records.append(AccountRecord(handle=handle, **owner.profile))
+            fields = owner.profile
+            profile_file.records.append(
+                AccountRecord(
+                    handle=handle,
+                    display_name=fields.get("display_name", ""),
+                    headline=fields.get("headline", ""),
+                    summary=fields.get("summary", ""),
+                    industry=fields.get("industry", ""),
+                    location=fields.get("location", ""),
+                    websites=fields.get("websites", ""),
+                )
+            )
         return ParsedArchive(
             network=self.network,
             files=[results[name] for name in names],

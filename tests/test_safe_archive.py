@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -181,11 +182,12 @@ def test_it_refuses_a_truncated_archive(tmp_path):
 
 
 def test_it_refuses_other_archive_kinds_with_a_hint(tmp_path):
-    path = tmp_path / "export.tar.gz"
-    path.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 20)
+    path = tmp_path / "export.7z"
+    path.write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\x00" * 20)
     error = rejected(path)
     assert error.code == "unsupported"
     assert "zip" in error.message
+    assert "tar.gz" in error.message
 
 
 def test_it_says_when_the_path_does_not_exist(tmp_path):
@@ -195,3 +197,123 @@ def test_it_says_when_the_path_does_not_exist(tmp_path):
 def test_the_limits_come_from_the_settings(settings):
     settings.IMPORT_MAX_RATIO = 7
     assert ArchiveLimits.from_settings().max_ratio == 7
+
+
+# --- photos and videos ---------------------------------------------------------------------
+
+
+def test_it_leaves_photos_and_videos_out_of_the_members_and_the_size_limits(tmp_path):
+    # An X or Mastodon archive carries its media; no importer reads them, so 5 MB of video
+    # must not trip the 4 MB total limit nor show up as thousands of "ignored" files.
+    path = tmp_path / "twitter-2026-11-29-abc.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("data/tweets.js", b"window.YTD.tweets.part0 = []")
+        archive.writestr("data/tweets_media/1-a.mp4", os.urandom(5 * 1024 * 1024))
+        archive.writestr("data/tweets_media/1-b.JPG", os.urandom(1024))
+    with open_archive(path, SMALL) as archive:
+        assert archive.names() == ["data/tweets.js"]
+        assert archive.media_skipped == 2
+
+
+# --- tar.gz (Mastodon archives before 4.1) --------------------------------------------------
+
+
+def make_tar(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
+    with tarfile.open(path, mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1_700_000_000
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def add_special(path: Path, info: tarfile.TarInfo) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        archive.addfile(info)
+    return path
+
+
+def test_it_reads_an_older_mastodon_tar_gz(tmp_path):
+    outbox = b'{"type": "OrderedCollection", "orderedItems": []}'
+    path = make_tar(
+        tmp_path / "archive-20220301120000-0123abcd.tar.gz",
+        {
+            "outbox.json": outbox,
+            "actor.json": b"{}",
+            "media_attachments/files/1/original/a.png": os.urandom(2048),
+            "./.DS_Store": b"\x00\x00",
+        },
+    )
+    with open_archive(path, SMALL) as archive:
+        assert sorted(archive.names()) == ["actor.json", "outbox.json"]
+        assert archive.read("outbox.json") == outbox
+        assert archive.modified("outbox.json") is not None
+        assert archive.media_skipped == 1
+
+
+def test_it_reads_a_plain_tar(tmp_path):
+    path = make_tar(tmp_path / "archive.tar", {"outbox.json": b"{}"}, mode="w")
+    with open_archive(path, SMALL) as archive:
+        assert archive.names() == ["outbox.json"]
+
+
+def test_it_refuses_a_tar_member_that_climbs_out(tmp_path):
+    error = rejected(make_tar(tmp_path / "a.tar.gz", {"../../.bashrc.json": b"{}"}))
+    assert error.code == "zip_slip"
+
+
+def test_it_refuses_an_absolute_tar_member(tmp_path):
+    error = rejected(make_tar(tmp_path / "a.tar.gz", {"/etc/cron.d/outbox.json": b"{}"}))
+    assert error.code == "absolute_path"
+
+
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE])
+def test_it_refuses_links_in_a_tar(tmp_path, kind):
+    info = tarfile.TarInfo("outbox.json")
+    info.type = kind
+    info.linkname = "/etc/passwd"
+    error = rejected(add_special(tmp_path / "a.tar.gz", info))
+    assert error.code == "symlink"
+
+
+def test_it_refuses_a_device_in_a_tar(tmp_path):
+    info = tarfile.TarInfo("outbox.json")
+    info.type = tarfile.CHRTYPE
+    error = rejected(add_special(tmp_path / "a.tar.gz", info))
+    assert error.code == "unreadable"
+
+
+def test_it_refuses_a_tar_gz_bomb_while_unpacking(tmp_path):
+    # 20 MB of zeros gzip to about 20 KB: the stream is stopped long before the end.
+    bomb = make_tar(tmp_path / "a.tar.gz", {"outbox.json": b"0" * (20 * 1024 * 1024)})
+    limits = ArchiveLimits(
+        max_total_bytes=64 * 1024 * 1024,
+        max_file_bytes=64 * 1024 * 1024,
+        max_ratio=100,
+        max_members=50,
+    )
+    assert rejected(bomb, limits).code == "ratio"
+
+
+def test_it_refuses_a_tar_over_the_size_limits(tmp_path):
+    path = make_tar(tmp_path / "a.tar.gz", {"outbox.json": os.urandom(3 * 1024 * 1024 + 1)})
+    assert rejected(path).code == "too_large"
+
+
+def test_it_refuses_a_truncated_tar_gz(tmp_path):
+    path = make_tar(tmp_path / "a.tar.gz", {"outbox.json": os.urandom(200_000)})
+    path.write_bytes(path.read_bytes()[:50_000])
+    error = rejected(path)
+    assert error.code == "unreadable"
+    assert "interrupted" in error.message
+
+
+def test_it_refuses_an_archive_inside_a_tar(tmp_path):
+    error = rejected(make_tar(tmp_path / "a.tar.gz", {"inner.zip": b"PK\x03\x04"}))
+    assert error.code == "nested_archive"
+
+
+def test_it_refuses_a_binary_json_in_a_tar(tmp_path):
+    error = rejected(make_tar(tmp_path / "a.tar.gz", {"outbox.json": b"\x00\x01\x02" * 100}))
+    assert error.code == "wrong_type"

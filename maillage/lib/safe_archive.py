@@ -7,8 +7,11 @@ enforced again while reading because a zip header may lie about sizes.
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import os
 import stat
+import tarfile
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -26,6 +29,15 @@ _NOISE_PREFIXES = ("__MACOSX/",)
 _NOISE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".js")
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+# Photos and videos that X, Mastodon and Facebook archives carry: no importer reads them, so
+# they are neither listed, read nor counted against the size limits (they can weigh gigabytes).
+MEDIA_SUFFIXES = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".avif", ".bmp", ".svg",
+    ".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".mp3", ".m4a", ".ogg", ".oga", ".wav",
+)  # fmt: skip
+# However many photos they hold, archives with more members than this are refused outright.
+MEDIA_MEMBERS_FACTOR = 10
 _MAGICS = (
     b"PK\x03\x04",
     b"PK\x05\x06",
@@ -80,7 +92,7 @@ def _reject_slip(name: str) -> ArchiveRejected:
         "zip_slip",
         _(
             "This archive contains a path that leaves its folder (%(name)s). It may be "
-            "malicious: download the export again from LinkedIn."
+            "malicious: download the export again from the social network."
         )
         % {"name": name},
     )
@@ -91,7 +103,7 @@ def _reject_absolute(name: str) -> ArchiveRejected:
         "absolute_path",
         _(
             "This archive contains an absolute path (%(name)s) where exports only hold relative "
-            "names. It may be malicious: download the export again from LinkedIn."
+            "names. It may be malicious: download the export again from the social network."
         )
         % {"name": name},
     )
@@ -102,7 +114,7 @@ def _reject_symlink(name: str) -> ArchiveRejected:
         "symlink",
         _(
             "This archive contains a link to another file (%(name)s); exports never do. It may "
-            "be malicious: download the export again from LinkedIn."
+            "be malicious: download the export again from the social network."
         )
         % {"name": name},
     )
@@ -113,7 +125,7 @@ def _reject_file_too_large(name: str, limits: ArchiveLimits) -> ArchiveRejected:
         "too_large",
         _(
             "The file %(name)s is larger than the %(size)s MB allowed per file. Upload only the "
-            "CSV files you need, or ask the administrator to raise the limit."
+            "files you need, or ask the administrator to raise the limit."
         )
         % {"name": name, "size": _mb(limits.max_file_bytes)},
     )
@@ -124,7 +136,7 @@ def _reject_total_too_large(limits: ArchiveLimits) -> ArchiveRejected:
         "too_large",
         _(
             "Once unpacked, this archive would take more than the %(size)s MB allowed. Upload "
-            "only the CSV files you need, or ask the administrator to raise the limit."
+            "only the files you need, or ask the administrator to raise the limit."
         )
         % {"size": _mb(limits.max_total_bytes)},
     )
@@ -135,7 +147,7 @@ def _reject_ratio(name: str) -> ArchiveRejected:
         "ratio",
         _(
             "The file %(name)s unpacks to far more than its compressed size, like a zip bomb "
-            "built to fill the disk. Download the export again from LinkedIn."
+            "built to fill the disk. Download the export again from the social network."
         )
         % {"name": name},
     )
@@ -146,7 +158,7 @@ def _reject_nested(name: str) -> ArchiveRejected:
         "nested_archive",
         _(
             "This archive contains another archive (%(name)s). Unpack it and upload the export "
-            "zip itself, or its CSV files."
+            "itself, or the files inside it."
         )
         % {"name": name},
     )
@@ -157,7 +169,7 @@ def _reject_wrong_type(name: str) -> ArchiveRejected:
         "wrong_type",
         _(
             "The file %(name)s is not what its name says: it is not readable text. Upload the "
-            "file exactly as LinkedIn produced it."
+            "file exactly as the social network produced it."
         )
         % {"name": name},
     )
@@ -197,6 +209,10 @@ def _check_name(raw: str) -> str:
 
 def _is_noise(name: str) -> bool:
     return name.startswith(_NOISE_PREFIXES) or name.rsplit("/", 1)[-1] in _NOISE_NAMES
+
+
+def _is_media(name: str) -> bool:
+    return name.lower().endswith(MEDIA_SUFFIXES)
 
 
 def _is_archive_name(name: str) -> bool:
@@ -241,6 +257,8 @@ class Archive(ABC):
         self.source_name = source_name
         self.limits = limits
         self._read_total = 0
+        # Photos and videos left out of `names()` (see MEDIA_SUFFIXES).
+        self.media_skipped = 0
 
     @abstractmethod
     def names(self) -> list[str]:
@@ -291,7 +309,9 @@ class ZipArchive(Archive):
 
     def _validate(self) -> dict[str, zipfile.ZipInfo]:
         infos = self._zip.infolist()
-        if len(infos) > self.limits.max_members:
+        if len(infos) > self.limits.max_members * MEDIA_MEMBERS_FACTOR or (
+            sum(1 for info in infos if not _is_media(info.filename)) > self.limits.max_members
+        ):
             raise _too_many(self.source_name, self.limits)
         members: dict[str, zipfile.ZipInfo] = {}
         total = 0
@@ -302,12 +322,15 @@ class ZipArchive(Archive):
                 raise _reject_symlink(info.filename)
             if info.is_dir() or not name:
                 continue
+            if _is_media(name):
+                self.media_skipped += 1
+                continue
             if info.flag_bits & 0x1:
                 raise ArchiveRejected(
                     "encrypted",
                     _(
                         "The file %(name)s is protected by a password. Maillage cannot read "
-                        "encrypted archives: upload the export as LinkedIn sent it."
+                        "encrypted archives: upload the export as the social network sent it."
                     )
                     % {"name": name},
                 )
@@ -402,12 +425,117 @@ class FolderArchive(Archive):
             return None
 
 
+class _Bounded(io.RawIOBase):
+    """The decompressed stream of a tar.gz, refused once it outgrows the limits.
+
+    A tar has no table of contents: its real size is only known by unpacking it, so the limits
+    are enforced on the bytes as they come out, before the tar reader sees them.
+    """
+
+    def __init__(self, raw: BinaryIO, source: str, compressed: int, limits: ArchiveLimits):
+        self._stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._source = source
+        self._compressed = max(compressed, 1)
+        self._limits = limits
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        self.total += len(data)
+        # Media passes through the stream too: the whole stream may be bigger than what is
+        # kept, but never bigger than the total limit plus what the photos may weigh.
+        if self.total > self._limits.max_total_bytes * 2:
+            raise _reject_total_too_large(self._limits)
+        if self.total >= RATIO_MIN_BYTES and self.total > self._compressed * self._limits.max_ratio:
+            raise _reject_ratio(self._source)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class TarArchive(Archive):
+    """A .tar.gz (Mastodon archives before 4.1) or .tar, unpacked into memory once, checked.
+
+    Members are read in one pass while the stream goes by; photos and videos are skipped
+    without being kept.
+    """
+
+    def __init__(self, path: Path, limits: ArchiveLimits) -> None:
+        super().__init__(path.name, limits)
+        self._data: dict[str, bytes] = {}
+        self._times: dict[str, datetime | None] = {}
+        compressed = path.stat().st_size
+        with path.open("rb") as raw:
+            try:
+                gzipped = raw.read(2) == b"\x1f\x8b"
+                raw.seek(0)
+                stream: BinaryIO = (
+                    io.BufferedReader(_Bounded(raw, path.name, compressed, limits))
+                    if gzipped
+                    else raw
+                )
+                with tarfile.open(fileobj=stream, mode="r|") as tar:
+                    for member in tar:
+                        self._take(tar, member)
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
+                raise _reject_unreadable(path.name) from error
+        if not self._data:
+            raise _reject_empty(path.name)
+
+    def _take(self, tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+        name = _check_name(member.name)
+        if member.issym() or member.islnk():
+            raise _reject_symlink(member.name)
+        if member.isdir() or not name:
+            return
+        if not member.isfile():
+            # Devices, FIFOs and the like never belong in an export.
+            raise _reject_unreadable(member.name)
+        if _is_media(name):
+            self.media_skipped += 1
+            if self.media_skipped > self.limits.max_members * MEDIA_MEMBERS_FACTOR:
+                raise _too_many(self.source_name, self.limits)
+            return
+        if _is_noise(name):
+            return
+        if _is_archive_name(name):
+            raise _reject_nested(name)
+        if len(self._data) >= self.limits.max_members:
+            raise _too_many(self.source_name, self.limits)
+        if member.size > self.limits.max_file_bytes:
+            raise _reject_file_too_large(name, self.limits)
+        self._count(name, member.size)
+        handle = tar.extractfile(member)
+        if handle is None:
+            raise _reject_unreadable(member.name)
+        data = handle.read(member.size + 1)
+        if len(data) != member.size:
+            raise _reject_unreadable(member.name)
+        _check_content(name, data[:_SNIFF_BYTES])
+        self._read_total += len(data)
+        self._data[name] = data
+        self._times[name] = (
+            datetime.fromtimestamp(member.mtime, tz=UTC) if member.mtime > 0 else None
+        )
+
+    def names(self) -> list[str]:
+        return list(self._data)
+
+    def read(self, name: str) -> bytes:
+        return self._data[name]
+
+    def modified(self, name: str) -> datetime | None:
+        return self._times.get(name)
+
+
 def _too_many(source: str, limits: ArchiveLimits) -> ArchiveRejected:
     return ArchiveRejected(
         "too_many_files",
         _(
-            "%(name)s holds more than %(count)d files; a LinkedIn export holds a few dozen. "
-            "Upload the export itself, or only the CSV files you need."
+            "%(name)s holds more than %(count)d files; an export holds far fewer. "
+            "Upload the export itself, or only the files you need."
         )
         % {"name": source, "count": limits.max_members},
     )
@@ -429,7 +557,7 @@ def _walk_folder(root: Path, limits: ArchiveLimits) -> dict[str, Path]:
         for entry in sorted(names):
             path = base / entry
             name = path.relative_to(root).as_posix()
-            if _is_noise(name):
+            if _is_noise(name) or _is_media(name):
                 continue
             info = path.lstat()
             if not stat.S_ISREG(info.st_mode):
@@ -450,7 +578,7 @@ def _not_a_zip(name: str) -> ArchiveRejected:
         "not_a_zip",
         _(
             "%(name)s is named like a zip archive but is not one. Download the export again "
-            "from LinkedIn and upload the .zip file it gives you."
+            "from the social network and upload the .zip file it gives you."
         )
         % {"name": name},
     )
@@ -485,12 +613,15 @@ def open_archive(path: Path, limits: ArchiveLimits | None = None) -> Archive:
         if not head.startswith(b"PK"):
             raise _not_a_zip(path.name)
         return ZipArchive(path, limits)
+    if lower.endswith(TAR_SUFFIXES) or (head.startswith(b"\x1f\x8b") and ".tar" in lower):
+        return TarArchive(path, limits)
     if _is_archive_name(lower) or head.startswith(_MAGICS):
         raise ArchiveRejected(
             "unsupported",
             _(
-                "%(name)s is a kind of archive Maillage does not open. Upload the .zip file "
-                "LinkedIn gives you, or the CSV files inside it."
+                "%(name)s is a kind of archive Maillage does not open. Upload the .zip (or, for "
+                "an older Mastodon archive, .tar.gz) file the social network gives you, or the "
+                "files inside it."
             )
             % {"name": path.name},
         )

@@ -43,6 +43,9 @@ class IndexInputs:
     connections: int = 0  # all time
     new_connections: int = 0  # last 12 weeks
     decision_makers: int = 0  # connections whose position names a decision-maker
+    # Connections that state a position (LinkedIn): the decision-maker share is taken of these,
+    # so friends and followers, who never carry one, do not dilute it. None: all connections.
+    positioned_connections: int | None = None
     invitations_accepted: int = 0  # last 12 weeks
     comments_given: int = 0  # last 12 weeks
     reactions_given: int = 0  # last 12 weeks
@@ -65,7 +68,8 @@ class SignalSpec:
 SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec(
         "profile_fields", "brand", 5, 5, _("Profile completeness"),
-        _("Headline, summary, industry, location and website filled in: 1 point each."),
+        _("LinkedIn headline, summary, industry, location and website: 1 point each; "
+          "elsewhere, the share of the profile's fields filled in. Your best profile counts."),
     ),
     SignalSpec(
         "post_weeks", "brand", 10, 8, _("Posting regularity"),
@@ -73,7 +77,7 @@ SIGNALS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "original_posts", "brand", 4, 12, _("Posting volume"),
-        _("Original posts in the last 12 weeks; full points at 12 posts."),
+        _("Original posts on every network in the last 12 weeks; full points at 12 posts."),
     ),
     SignalSpec(
         "recommendations_received", "brand", 3, 5, _("Recommendations received"),
@@ -85,11 +89,12 @@ SIGNALS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "connections", "audience", 8, 500, _("Network size"),
-        _("Your connections; full points at 500."),
+        _("Your connections, friends and followers on every network; full points at 500."),
     ),
     SignalSpec(
         "new_connections", "audience", 5, 36, _("Network growth"),
-        _("New connections in the last 12 weeks; full points at 36 (3 a week)."),
+        _("New connections, friends and follows in the last 12 weeks; full points at 36 "
+          "(3 a week)."),
     ),
     SignalSpec(
         "decision_maker_share", "audience", 8, 30, _("Decision-makers"),
@@ -102,11 +107,11 @@ SIGNALS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "comments_given", "engagement", 8, 24, _("Comments"),
-        _("Comments you wrote in the last 12 weeks; full points at 24 (2 a week)."),
+        _("Comments and replies you wrote in the last 12 weeks; full points at 24 (2 a week)."),
     ),
     SignalSpec(
         "reactions_given", "engagement", 4, 48, _("Reactions"),
-        _("Reactions you gave in the last 12 weeks; full points at 48 (4 a week)."),
+        _("Reactions and likes you gave in the last 12 weeks; full points at 48 (4 a week)."),
     ),
     SignalSpec(
         "conversations", "engagement", 5, 12, _("Conversations"),
@@ -191,7 +196,13 @@ def _signal_values(inputs: IndexInputs) -> dict[str, Fraction]:
         "endorsements_received": Fraction(inputs.endorsements_received),
         "connections": Fraction(inputs.connections),
         "new_connections": Fraction(inputs.new_connections),
-        "decision_maker_share": 100 * _ratio(inputs.decision_makers, inputs.connections),
+        "decision_maker_share": 100
+        * _ratio(
+            inputs.decision_makers,
+            inputs.connections
+            if inputs.positioned_connections is None
+            else inputs.positioned_connections,
+        ),
         "invitations_accepted": Fraction(inputs.invitations_accepted),
         "comments_given": Fraction(inputs.comments_given),
         "reactions_given": Fraction(inputs.reactions_given),
@@ -265,6 +276,9 @@ def _action_steps(i: IndexInputs) -> dict[str, IndexInputs]:
             connections=i.connections + 12,
             new_connections=i.new_connections + 12,
             decision_makers=i.decision_makers + 12,
+            positioned_connections=(
+                None if i.positioned_connections is None else i.positioned_connections + 12
+            ),
             invitations_accepted=i.invitations_accepted + 12,
         ),
         "start_conversations": replace(

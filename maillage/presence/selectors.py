@@ -38,6 +38,14 @@ from maillage.presence.index import (
     is_decision_maker,
 )
 from maillage.presence.models import Interaction, Post, PresenceSnapshot, SocialAccount
+from maillage.presence.network_selectors import (
+    CircleNetworkRow,
+    NetworkRow,
+    circle_networks,
+    circle_networks_json,
+    presence_networks,
+    presence_networks_json,
+)
 from maillage.presence.networks import AccountKind, Network
 
 PROFILE_FIELDS = ("headline", "summary", "industry", "location", "websites")
@@ -107,6 +115,8 @@ class ActivityHistory:
     sent_conversations: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
     received_conversations: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
     has_data: bool = False
+    # With a LinkedIn account, the decision-maker share is taken of LinkedIn connections only.
+    has_linkedin: bool = False
     _series: dict[str, WeeklySeries] = field(default_factory=dict)
 
     def series(self, name: str) -> WeeklySeries:
@@ -124,19 +134,46 @@ class ActivityHistory:
         return min(days) if days else None
 
 
-def _profile_fields(owner: User) -> int:
-    account = (
-        SocialAccount.objects.filter(
-            owner=owner, network=Network.LINKEDIN, kind=AccountKind.PROFILE
-        )
-        .order_by("-updated_at")
-        .values(*PROFILE_FIELDS)
-        .first()
-    )
-    if account is None:
-        return 0
-    return sum(1 for name in PROFILE_FIELDS if str(account[name]).strip())
+# The profile fields each network's export can fill in; Facebook's export gives a name only,
+# which says nothing about how complete a profile is, so it does not count.
+NETWORK_PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
+    Network.LINKEDIN: PROFILE_FIELDS,
+    Network.X: ("display_name", "summary", "location", "websites"),
+    Network.MASTODON: ("display_name", "summary", "websites"),
+    Network.BLUESKY: ("display_name", "summary"),
+}
+# Networks where people follow each other rather than connect: following is how one grows.
+FOLLOW_NETWORKS = (Network.X, Network.MASTODON, Network.BLUESKY)
 
+
+def _accounts_read(owner: User, history: ActivityHistory) -> None:
+    """Profile completeness (of 5), followers and whether LinkedIn is there, in one query.
+
+    LinkedIn fields count one point each; elsewhere the share filled; the best profile wins.
+    """
+    best = followers = 0
+    for account in SocialAccount.objects.filter(owner=owner).values(
+        "network", "kind", "followers_count", "display_name", *PROFILE_FIELDS
+    ):
+        # Followers come as a count only (X's follower.js): audience, with no date.
+        followers += account["followers_count"] or 0
+        if account["network"] == Network.LINKEDIN:
+            history.has_linkedin = True
+        names = NETWORK_PROFILE_FIELDS.get(account["network"])
+        if names and account["kind"] == AccountKind.PROFILE:
+            filled = sum(1 for name in names if str(account[name]).strip())
+            best = max(best, filled * len(PROFILE_FIELDS) // len(names))
+    history.profile_fields = best
+    history.undated["connections"] += followers
+
+
+# A quote adds the owner's words: an original post. A reply on X, Mastodon or Bluesky is the
+# public comment of those networks. Reshares (retweets, boosts, reposts) are other activity.
+_POST_SERIES = {
+    Post.Kind.ORIGINAL: "original_posts",
+    Post.Kind.QUOTE: "original_posts",
+    Post.Kind.REPLY: "comments",
+}
 
 _INTERACTION_SERIES = {
     Kind.COMMENT: "comments",
@@ -145,13 +182,15 @@ _INTERACTION_SERIES = {
     Kind.RECOMMENDATION_GIVEN: "recommendations_given",
     Kind.RECOMMENDATION_RECEIVED: "recommendations_received",
     Kind.ENDORSEMENT_RECEIVED: "endorsements_received",
+    Kind.FOLLOW: "follows",
 }
 
 
 def presence_history(owner: User) -> ActivityHistory:
     """Count the owner's posts, interactions and connections per day (about seven queries)."""
     zone = owner_zone(owner)
-    history = ActivityHistory(zone=zone, profile_fields=_profile_fields(owner))
+    history = ActivityHistory(zone=zone)
+    _accounts_read(owner, history)
     day = TruncDate("published_at", tzinfo=zone)
     for row in (
         Post.objects.filter(owner=owner)
@@ -159,10 +198,13 @@ def presence_history(owner: User) -> ActivityHistory:
         .values("day", "kind")
         .annotate(n=Count("id"))
     ):
-        name = "original_posts" if row["kind"] == Post.Kind.ORIGINAL else "other_posts"
-        history.daily[name][row["day"]] += row["n"]
+        history.daily[_POST_SERIES.get(row["kind"], "other_posts")][row["day"]] += row["n"]
 
-    interactions = Interaction.objects.filter(owner=owner, kind__in=list(_INTERACTION_SERIES))
+    # Following someone on X, Mastodon or Bluesky is how one grows there ("follows").
+    interactions = Interaction.objects.filter(owner=owner).filter(
+        Q(kind__in=[kind for kind in _INTERACTION_SERIES if kind != Kind.FOLLOW])
+        | Q(kind=Kind.FOLLOW, network__in=FOLLOW_NETWORKS)
+    )
     for row in (
         interactions.filter(occurred_at__isnull=False)
         .annotate(day=TruncDate("occurred_at", tzinfo=zone))
@@ -215,8 +257,12 @@ def presence_history(owner: User) -> ActivityHistory:
         history.daily["invitations_accepted"][row["day"]] += row["n"]
 
     # Grouped by position so each distinct title is matched once, not once per connection.
-    for row in connected.values("connected_on", "person__position").annotate(n=Count("id")):
+    for row in connected.values("connected_on", "person__position", "network").annotate(
+        n=Count("id")
+    ):
         names = ["connections"]
+        if row["network"] == Network.LINKEDIN:
+            names.append("positioned_connections")
         if is_decision_maker(row["person__position"] or ""):
             names.append("decision_makers")
         for name in names:
@@ -265,8 +311,11 @@ def index_inputs(history: ActivityHistory, week: date) -> IndexInputs:
         recommendations_received=s("recommendations_received").upto(week),
         endorsements_received=s("endorsements_received").upto(week),
         connections=s("connections").upto(week),
-        new_connections=s("connections").window(week),
+        new_connections=s("connections").window(week) + s("follows").window(week),
         decision_makers=s("decision_makers").upto(week),
+        positioned_connections=(
+            s("positioned_connections").upto(week) if history.has_linkedin else None
+        ),
         invitations_accepted=s("invitations_accepted").window(week),
         comments_given=s("comments").window(week),
         reactions_given=s("reactions").window(week),
@@ -351,6 +400,7 @@ class PersonalDashboard:
     trend: list[WeekResult]
     heatmap: list[HeatDay]
     posts: Page[Post]
+    networks: list[NetworkRow] = field(default_factory=list)
 
     @property
     def heat_total(self) -> int:
@@ -378,6 +428,7 @@ def presence_dashboard(owner: User, page: int | str | None = 1) -> PersonalDashb
         trend=trend,
         heatmap=presence_heatmap(history, today),
         posts=posts,
+        networks=presence_networks(owner, this_week, history.zone),
     )
 
 
@@ -406,6 +457,7 @@ def presence_dashboard_json(dashboard: PersonalDashboard) -> dict[str, Any]:
             for day in dashboard.heatmap
             if not day.future
         ],
+        "networks": presence_networks_json(dashboard.networks),
     }
 
 
@@ -438,6 +490,7 @@ class CircleSummary:
     trend: list[tuple[date, dict[str, int]]]
     histogram: list[int]  # 10 buckets: 0-9, 10-19, ..., 90-100
     pillars: dict[str, float | None]
+    networks: list[CircleNetworkRow] = field(default_factory=list)
 
     @property
     def with_data(self) -> int:
@@ -463,7 +516,9 @@ class CircleSummary:
         return [(code, str(PILLAR_LABELS[code]), self.pillars[code]) for code in PILLARS]
 
 
-def circle_presence_summary(circle: Circle, week: date) -> CircleSummary:
+def circle_presence_summary(
+    circle: Circle, week: date, zone: zoneinfo.ZoneInfo | None = None
+) -> CircleSummary:
     """The circle's week: only members who share their index are shown; the rest are counted."""
     memberships = list(circle.memberships.select_related("user").order_by("pk"))
     shared = [m for m in memberships if m.share_index]
@@ -519,6 +574,7 @@ def circle_presence_summary(circle: Circle, week: date) -> CircleSummary:
             )
             for pillar in PILLARS
         },
+        networks=circle_networks(circle, week, zone or zoneinfo.ZoneInfo(settings.TIME_ZONE)),
     )
 
 
@@ -546,6 +602,7 @@ def circle_presence_json(summary: CircleSummary) -> dict[str, Any]:
             }
             for row in summary.members
         ],
+        "networks": circle_networks_json(summary.networks),
     }
 
 

@@ -14,6 +14,7 @@ from maillage.accounts.selectors import circle_for_member
 from maillage.presence.index import PILLAR_LABELS
 from maillage.presence.models import PresenceSnapshot
 from maillage.presence.selectors import (
+    CircleSummary,
     circle_presence_allowed,
     circle_presence_json,
     circle_presence_summary,
@@ -81,6 +82,12 @@ def _membership(request: HttpRequest, pk: int) -> Membership:
     return membership
 
 
+def _circle_summary(request: HttpRequest, membership: Membership) -> CircleSummary:
+    """The circle's week as the viewer counts weeks (their own time zone)."""
+    zone = owner_zone(_user(request))
+    return circle_presence_summary(membership.circle, current_week(zone), zone)
+
+
 @login_required
 def circle(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
@@ -91,7 +98,7 @@ def circle(request: HttpRequest, pk: int) -> HttpResponse:
             {"circle": membership.circle, "message": _no_access_message()},
             status=403,
         )
-    summary = circle_presence_summary(membership.circle, current_week(owner_zone(_user(request))))
+    summary = _circle_summary(request, membership)
     return render(
         request,
         "presence/circle.html",
@@ -107,5 +114,5 @@ def circle_json(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": _("No such circle.")}, status=404)
     if not circle_presence_allowed(membership):
         return JsonResponse({"error": _no_access_message()}, status=403)
-    summary = circle_presence_summary(membership.circle, current_week(owner_zone(_user(request))))
+    summary = _circle_summary(request, membership)
     return JsonResponse(circle_presence_json(summary))

@@ -288,6 +288,29 @@ def test_it_numbers_records_in_tree_order_counting_those_left_aside(tmp_path):
     assert f"The record {bad_follow} has no valid “subject” field" in parsed.errors[0].reason
 
 
+def test_it_says_when_a_repository_holds_no_records_yet(tmp_path):
+    parsed = parse(tmp_path, fx.repo_car({}))
+
+    assert parsed.status == "parsed"
+    assert parsed.read == 0
+    assert parsed.notes == ["This Bluesky repository holds no records yet."]
+    assert account(parsed).following_count == 0
+
+
+def test_it_reports_progress_while_walking_a_big_repository(tmp_path, monkeypatch):
+    monkeypatch.setattr("maillage.imports.importers.bluesky.PROGRESS_EVERY", 100)
+    path = fx.export_file(tmp_path, fx.repo_car(fx.many_posts(400)), name="marie.car")
+    reports: list[tuple[int, str]] = []
+
+    with open_archive(path) as archive:
+        BlueskyImporter().parse(archive, lambda percent, label: reports.append((percent, label)))
+
+    percents = [percent for percent, _label in reports]
+    assert len(reports) == 5  # every 100 records of 400, then the end of the file
+    assert percents == sorted(percents) and 0 < percents[0] < 100 and percents[-1] == 100
+    assert {label for _percent, label in reports} == {"marie.car"}
+
+
 # --- when the export was made ------------------------------------------------------------
 
 
@@ -401,6 +424,12 @@ def test_it_rejects_a_car_whose_root_is_not_a_commit(tmp_path):
     assert "is not a Bluesky repository commit" in rejected_reason(parse(tmp_path, data))
 
 
+def test_it_rejects_a_commit_whose_account_identifier_is_not_a_did(tmp_path):
+    data = fx.repo_car(fx.realistic_records(), did="did:plc:abc\x00<script>")
+
+    assert "is not a Bluesky repository commit" in rejected_reason(parse(tmp_path, data))
+
+
 def test_it_rejects_a_repository_version_it_does_not_know(tmp_path):
     data = fx.repo_car(fx.realistic_records(), version=4)
 
@@ -499,6 +528,8 @@ def _node_shapes() -> list[Any]:
         {"l": None, "e": [{**good, "v": "not a link"}]},
         {"l": None, "e": [{**good, "t": 42}]},
         {"l": None, "e": [{**good, "k": b"\xc3\xa9/\xff"}]},  # not ASCII
+        {"l": None, "e": [{**good, "k": b"app.bsky.feed.post/a b\x00"}]},  # not a record path
+        {"l": None, "e": [{**good, "k": b"app.bsky.feed.post"}]},  # no record key
     ]
 
 
@@ -690,6 +721,27 @@ def test_it_imports_once_and_creates_nothing_when_the_same_export_comes_again(ca
         "Marie Tremblay",
         2,
     )
+
+
+def test_it_drops_nul_characters_that_databases_refuse(cast, tmp_path):
+    rkey = fx.tid(fx.when(1))
+    records = {
+        f"{POST}/{rkey}": fx.post("Bon\x00jour", "2026-11-01T00:00:00Z", langs=["fr\x00"]),
+        "app.bsky.actor.profile/self": {"displayName": "Marie\x00", "description": "\x00Bio"},
+        f"app.bsky.feed.like/{rkey}": fx.subject_record(
+            "like", {"uri": f"at://{fx.JEAN}\x00/{POST}/x", "cid": ""}, "2026-11-0\x001"
+        ),
+    }
+
+    run = archive_import(cast.bob, fx.export_file(tmp_path, fx.repo_car(records)), "bluesky")
+
+    assert run.status == "succeeded"
+    stored = Post.objects.get(owner=cast.bob)
+    assert (stored.text, stored.language) == ("Bonjour", "fr")
+    social = SocialAccount.objects.get(owner=cast.bob, network="bluesky")
+    assert (social.display_name, social.summary) == ("Marie", "Bio")
+    (error,) = run.summary["files"]["repo.car"]["errors"]
+    assert "(“2026-11-01”)" in error["reason"]
 
 
 def test_it_adds_only_what_a_newer_export_brings(cast, tmp_path):

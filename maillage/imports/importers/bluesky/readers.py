@@ -114,6 +114,11 @@ def tid_moment(tid: str) -> datetime | None:
     return moment if moment >= TID_EARLIEST else None
 
 
+def clean(value: str) -> str:
+    """Without NUL characters: valid in DAG-CBOR strings, refused by PostgreSQL text columns."""
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
 def _not_a_record(key: str) -> RecordProblem:
     return RecordProblem(
         _("The record %(key)s is not a Bluesky record (it holds no fields): it was not imported.")
@@ -143,7 +148,7 @@ def _created_at(record: dict[str, Any], key: str) -> datetime:
                 "The record %(key)s has a creation date that cannot be read (“%(value)s”): it "
                 "was not imported."
             )
-            % {"key": key, "value": value[:64]}
+            % {"key": key, "value": clean(value[:64])}
         ) from None
 
 
@@ -159,7 +164,7 @@ def _text(node: Any, *path: str) -> str:
         if not isinstance(node, dict):
             return ""
         node = node.get(name)
-    return node if isinstance(node, str) else ""
+    return clean(node) if isinstance(node, str) else ""
 
 
 def _first_link(facets: Any) -> str:
@@ -174,7 +179,7 @@ def _first_link(facets: Any) -> str:
             if isinstance(feature, dict) and feature.get("$type") == LINK_FEATURE:
                 uri = feature.get("uri")
                 if isinstance(uri, str) and uri:
-                    return uri
+                    return clean(uri)
     return ""
 
 
@@ -186,6 +191,8 @@ def read_post(owner: Owner, key: str, rkey: str, value: Any) -> Record:
         raise _bad_field(key, "text")
     langs = record.get("langs")
     language = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else ""
+    if "\x00" in text or "\x00" in language:
+        text, language = clean(text), clean(language)
     embed = record.get("embed")
     embed_type = _text(embed, "$type") if embed is not None else ""
     reply = record.get("reply")
@@ -258,6 +265,7 @@ def read_follow(owner: Owner, key: str, rkey: str, value: Any) -> Record:
     subject = record.get("subject")
     if not isinstance(subject, str) or not subject.startswith("did:"):
         raise _bad_field(key, "subject")
+    subject = clean(subject)
     owner.follows += 1
     return InteractionRecord(
         key=key_fit("follow:" + at_uri(owner.did, FOLLOW, rkey)),

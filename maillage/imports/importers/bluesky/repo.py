@@ -30,6 +30,10 @@ CID_PREFIX = b"\x01\x71\x12\x20"
 CID_LENGTH = len(CID_PREFIX) + 32
 # Commit versions whose tree format is the one read here (2: 2023 repositories, 3: current).
 VERSIONS = frozenset({2, 3})
+# What record paths (`collection/rkey`) and DIDs may hold, per the atproto specifications: keys
+# with anything else (spaces, NUL, non-ASCII) were not written by a Bluesky server.
+KEY_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:~-/"
+DID_BYTES = KEY_BYTES.replace(b"/", b"%")
 # A CAR header is a few dozen bytes; a huge announced length means the file is something else.
 HEADER_MAX = 1 << 16
 
@@ -201,6 +205,8 @@ class Repository:
         if (
             not isinstance(did, str)
             or not did.startswith("did:")
+            or not did.isascii()
+            or did.encode().translate(None, DID_BYTES)
             or not isinstance(data, bytes)
             or not data.startswith(CID_PREFIX)
         ):
@@ -254,11 +260,9 @@ class Repository:
                 raise _damaged_tree()
             # Keys are compressed against the previous key of the same node.
             raw = previous[:shared] + rest
-            try:
-                key = raw.decode("ascii")
-            except UnicodeDecodeError:
-                raise _damaged_tree() from None
-            found.append((key, value, right))
+            if raw.translate(None, KEY_BYTES) or raw.count(b"/") != 1:
+                raise _damaged_tree()
+            found.append((raw.decode("ascii"), value, right))
             previous = raw
         return left, found
 

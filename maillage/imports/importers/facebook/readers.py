@@ -7,7 +7,7 @@ on. A file whose whole shape is wrong raises `FileProblem`, and the importer rej
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -61,7 +61,6 @@ class State:
 # --- text ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65_536)
 def _repaired(text: str) -> str:
     try:
         # Facebook writes each UTF-8 byte as its own `\u00XX` escape: encoding the string back
@@ -74,13 +73,18 @@ def _repaired(text: str) -> str:
         return ftfy.fix_encoding(text)
 
 
+# Names and groups come back again and again: short strings are repaired once each.
+_repaired_short = lru_cache(maxsize=65_536)(_repaired)
+SHORT = 80
+
+
 def repair(value: object) -> str:
     """A string of the export with its mojibake undone; "" for anything else."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return ""
     if value.isascii():
-        return value  # nothing to repair: most strings, kept fast
-    return _repaired(value)
+        return value  # nothing to repair: kept fast
+    return _repaired_short(value) if len(value) <= SHORT else _repaired(value)
 
 
 # --- loading and shapes ---------------------------------------------------------------------
@@ -135,19 +139,20 @@ def items_of(document: Any, keys: tuple[str, ...], label: str) -> list[Any]:
     return document
 
 
-def entries(parent: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
+def entries(parent: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """The objects of a list field (`data`, `attachments`...), skipping anything else."""
     found = parent.get(key)
-    if isinstance(found, list):
-        for entry in found:
-            if isinstance(entry, dict):
-                yield entry
+    if type(found) is not list:
+        return []
+    return [entry for entry in found if type(entry) is dict]
 
 
-def timestamp_of(value: object, missing: str) -> int:
-    """Epoch seconds of an item; ItemProblem(`missing`) when absent or not a number."""
+def timestamp_of(value: object) -> int | None:
+    """Epoch seconds of an item; None when absent or not a number."""
+    if type(value) is int:
+        return value  # nearly always: checked first, without building any message
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ItemProblem(missing)
+        return None
     return int(value)
 
 
@@ -202,7 +207,9 @@ def read_posts(document: Any, result: ParsedFile, state: State) -> None:
             not_an_item(result, position)
             continue
         try:
-            seconds = timestamp_of(item.get("timestamp"), _("This post has no date."))
+            seconds = timestamp_of(item.get("timestamp"))
+            if seconds is None:
+                raise ItemProblem(_("This post has no date."))
             if seconds < FIRST_TIMESTAMP:
                 raise ItemProblem(_("This post has no usable date."))
             published = moment(seconds)
@@ -248,9 +255,9 @@ def read_comments(document: Any, result: ParsedFile, state: State) -> None:
             {},
         )
         try:
-            seconds = timestamp_of(
-                comment.get("timestamp", item.get("timestamp")), _("This comment has no date.")
-            )
+            seconds = timestamp_of(comment.get("timestamp", item.get("timestamp")))
+            if seconds is None:
+                raise ItemProblem(_("This comment has no date."))
             if seconds < FIRST_TIMESTAMP:
                 raise ItemProblem(_("This comment has no usable date."))
             occurred = moment(seconds)
@@ -274,6 +281,12 @@ def read_comments(document: Any, result: ParsedFile, state: State) -> None:
 
 def _reaction(item: dict[str, Any]) -> tuple[str, str]:
     """(reaction code, target URL) of an item in either shape Facebook writes."""
+    data = item.get("data")
+    if type(data) is list and data and type(data[0]) is dict:
+        # Nearly every item: `data` holds one `{"reaction": {"reaction": "LIKE", ...}}`.
+        found = data[0].get("reaction")
+        if type(found) is dict and type(found.get("reaction")) is str:
+            return found["reaction"].strip().upper(), ""
     for entry in entries(item, "data"):
         found = entry.get("reaction")
         if isinstance(found, dict) and isinstance(found.get("reaction"), str):
@@ -304,7 +317,9 @@ def read_reactions(document: Any, result: ParsedFile, state: State) -> None:
             not_an_item(result, position)
             continue
         try:
-            seconds = timestamp_of(item.get("timestamp"), _("This reaction has no date."))
+            seconds = timestamp_of(item.get("timestamp"))
+            if seconds is None:
+                raise ItemProblem(_("This reaction has no date."))
             code, url = _reaction(item)
             if not code:
                 raise ItemProblem(_("This reaction has no reaction type (LIKE, LOVE...)."))
@@ -358,12 +373,11 @@ def read_friends(document: Any, result: ParsedFile, state: State) -> None:
             continue
         # Friends are names with, usually, the moment of the friendship: a name alone is kept.
         connected = None
-        try:
-            seconds = timestamp_of(item.get("timestamp"), "")
-            if seconds >= FIRST_TIMESTAMP:
+        seconds = timestamp_of(item.get("timestamp"))
+        if seconds is not None and seconds >= FIRST_TIMESTAMP:
+            try:
                 connected = moment(seconds).date()
-        except ItemProblem as problem:
-            if str(problem):
+            except ItemProblem as problem:
                 result.errors.append(RowError(position, str(problem)))
                 continue
         append(ConnectionRecord(PersonRef(key=key, name=name), connected))

@@ -7,8 +7,8 @@ The CAR framing (varint lengths and binary CIDs) is read here; every block is de
 - it never checks that a block's bytes hash to its CID, and does not expose the bytes to check;
 - one undecodable block makes it refuse the whole file, where one damaged record should only
   cost that record;
-- it wraps every CID in an object hashed through its base32 form: four times slower than the
-  raw-bytes lookups below on a 100,000-record repository.
+- it wraps every CID in an object hashed through its base32 form: decoding and looking up the
+  blocks of a 100,000-record repository took 1.5 s that way, 0.6 s here (hashes checked).
 
 Blocks are located in one pass and decoded lazily, when the tree walk reaches them; each one is
 checked against its sha2-256 CID first. Nothing from `libipld` escapes: every failure becomes
@@ -94,9 +94,7 @@ def _header(data: bytes) -> tuple[list[Any], int]:
     if not 0 < length <= HEADER_MAX or start + length > len(data):
         raise not_car
     try:
-        from libipld import decode_dag_cbor
-
-        header = decode_dag_cbor(data[start : start + length])
+        header = libipld.decode_dag_cbor(data[start : start + length])
     except Exception:  # libipld raises ValueError, RecursionError...: all mean "not a CAR".
         raise not_car from None
     if not isinstance(header, dict) or header.get("version") != 1:
@@ -118,10 +116,10 @@ def _blocks(data: bytes, position: int) -> dict[bytes, tuple[int, int]]:
         except ValueError:
             raise _truncated() from None
         end = start + length
-        if end > end_of_data or length <= CID_LENGTH:
+        if end > end_of_data:
             raise _truncated()
         cid = data[start : start + CID_LENGTH]
-        if cid[:4] != CID_PREFIX:
+        if length < CID_LENGTH or cid[:4] != CID_PREFIX:
             # Repositories only hold dag-cbor blocks hashed with sha2-256; any other CID is
             # skipped (left unreachable) rather than guessed at.
             position = end

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import ClassVar, Protocol
 from zoneinfo import ZoneInfo
@@ -202,9 +203,18 @@ def publish_time(value: str, day_first: bool, zone: tzinfo) -> datetime:
         month, day = (second, first) if day_first else (first, second)
         hour, minute, seconds = _clock(clock) if clock.strip() else (0, 0, 0)
         moment = datetime(year, month, day, hour, minute, seconds)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=explicit or zone)
-    return moment.astimezone(UTC)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    if explicit is not None:
+        return moment.replace(tzinfo=UTC)
+    # The zone's offset is worked out once per hour of the year, not once per row.
+    offset = _offset(zone, moment.replace(minute=0, second=0, microsecond=0))
+    return (moment - offset).replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8192)
+def _offset(zone: tzinfo, hour: datetime) -> timedelta:
+    return hour.replace(tzinfo=zone).utcoffset() or timedelta(0)
 
 
 def reads_day_first(values: Sequence[str], french: bool) -> bool:
@@ -226,6 +236,7 @@ def reads_day_first(values: Sequence[str], french: bool) -> bool:
     return french
 
 
+@lru_cache(maxsize=256)
 def language_of(value: str) -> str:
     """A BCP 47 code from `fr`, `fr_CA`, `French` or `Français`; "" when it is not one."""
     first = value.split(",")[0].strip()

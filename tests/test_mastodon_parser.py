@@ -365,6 +365,18 @@ def test_it_reads_the_account_from_the_actor(tmp_path):
     assert (account.followers_count, account.following_count) == (None, None)
 
 
+def test_it_says_why_the_profile_is_missing_when_the_actor_has_no_address(tmp_path):
+    actor = json.dumps({"type": "Person", "preferredUsername": "marie"})
+    outbox_file = fx.outbox_json([fx.note(1)])
+    parsed = parse_files(tmp_path, {"actor.json": actor, "outbox.json": outbox_file})
+
+    read = one(parsed, "actor.json")
+    assert (read.status, read.records, read.errors) == ("parsed", [], [])
+    assert read.notes[0].startswith("actor.json does not give the account's address")
+    # The posts are read all the same.
+    assert len(posts(one(parsed, "outbox.json"))) == 1
+
+
 def test_it_names_the_account_by_its_username_when_it_has_no_display_name(tmp_path):
     parsed = parse_files(
         tmp_path, {"actor.json": fx.actor_json(name="", attachment=[], summary=None)}

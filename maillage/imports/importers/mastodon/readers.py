@@ -58,11 +58,16 @@ def read_actor(document: Any, result: ParsedFile, owner: Owner) -> None:
     actor_id = uri(document.get("id"))
     handle = uri(document.get("url")) or actor_id
     if not handle:
-        raise FileUnusable(
-            1,
-            _("actor.json does not give the account's address (“url” or “id”). %(what_to_do)s")
-            % {"what_to_do": download_again()},
+        # The posts can still be filed under the member's Mastodon profile: only the profile's
+        # own fields are lost, so the file is not rejected.
+        result.notes.append(
+            _(
+                "actor.json does not give the account's address (“url” or “id”), so the "
+                "profile (name, bio, links) was not imported. %(what_to_do)s"
+            )
+            % {"what_to_do": download_again()}
         )
+        return
     owner.actor_id = owner.actor_id or actor_id
     owner.followers = owner.followers or uri(document.get("followers"))
     name = document.get("name")

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from maillage.imports.importers.mastodon import MastodonImporter, base_name, export_date
 from maillage.imports.importers.mastodon.content import _scan, html_text, html_text_slow
@@ -22,7 +23,9 @@ from maillage.imports.records import (
 from maillage.imports.registry import importer_get
 from maillage.imports.services import archive_import
 from maillage.lib.safe_archive import open_archive
+from maillage.presence.index import compute_index
 from maillage.presence.models import Interaction, Post, SocialAccount
+from maillage.presence.selectors import index_inputs, presence_history
 from tests import mastodon_fixtures as fx
 
 
@@ -575,13 +578,16 @@ def test_it_reads_the_archive_unpacked_into_a_folder(tmp_path):
     assert account.handle == fx.PROFILE_URL
 
 
-def test_it_reads_an_older_tar_gz_archive(tmp_path):
+def test_it_imports_an_older_tar_gz_archive(cast, tmp_path):
     path = fx.archive_tar(tmp_path, fx.full_archive(), "archive-20221103101010-0a1b2c3d.tar.gz")
-    parsed = parse(path)
 
-    assert parsed.as_of == date(2022, 11, 3)
-    assert len(posts(one(parsed, "outbox.json"))) == 7
-    assert len(one(parsed, "likes.json").records) == 2
+    run = archive_import(cast.bob, path, "mastodon")
+
+    assert run.status == "succeeded"
+    assert run.summary["as_of"] == "2022-11-03"
+    assert run.summary["files"]["outbox.json"]["created"] == 7
+    assert Post.objects.filter(owner=cast.bob, network="mastodon").count() == 7
+    assert Interaction.objects.filter(owner=cast.bob, network="mastodon").count() == 2
 
 
 def test_it_dates_an_archive_by_its_name_else_by_its_newest_file(tmp_path):
@@ -756,3 +762,19 @@ def test_a_lone_following_csv_imports_on_the_members_mastodon_account(cast, tmp_
     assert (
         Interaction.objects.filter(owner=cast.carol, network="mastodon", kind="follow").count() == 3
     )
+
+
+def test_a_member_with_only_a_mastodon_archive_gets_a_meaningful_presence_index(
+    cast, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    archive_import(cast.bob, fx.archive_zip(tmp_path, fx.full_archive()), "mastodon")
+
+    inputs = index_inputs(presence_history(cast.bob), date(2026, 11, 23))
+    result = compute_index(inputs)
+
+    assert inputs.profile_fields == 5  # name, bio and links
+    assert inputs.original_posts == 5  # the thread's second status and the poll included
+    assert inputs.comments_given == 1  # the reply to Jean
+    assert result.score > 0
+    assert result.pillars["brand"] > 0

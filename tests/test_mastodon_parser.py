@@ -245,8 +245,12 @@ def test_it_skips_activities_that_are_not_posts_with_a_reason(tmp_path):
 
     assert list(posts(parsed)) == [fx.status_uri(1)]
     assert [(s.line, s.reason) for s in parsed.skipped] == [
-        (2, "A “Update” activity is not a post: not imported."),
-        (3, "A “Article” is not a kind of post Maillage reads (notes and polls): not imported."),
+        (2, "Activities of type “Update” are not posts: not imported."),
+        (
+            3,
+            "Statuses of type “Article” are not posts Maillage reads (it reads notes and polls): "
+            "not imported.",
+        ),
     ]
 
 

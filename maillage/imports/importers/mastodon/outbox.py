@@ -107,7 +107,8 @@ def _create(item: dict[str, Any], owner: Owner) -> PostRecord | str:
     status_type = status.get("type")
     if status_type not in POST_TYPES:
         return _(
-            "A “%(type)s” is not a kind of post Maillage reads (notes and polls): not imported."
+            "Statuses of type “%(type)s” are not posts Maillage reads (it reads notes and polls): "
+            "not imported."
         ) % {"type": str(status_type)[:40]}
     key = uri(status.get("id"))
     if not key:
@@ -192,7 +193,7 @@ def read_outbox(document: dict[str, Any], result: ParsedFile, owner: Owner) -> N
             elif activity == "Announce":
                 found = _announce(item, owner)
             else:
-                found = _("A “%(type)s” activity is not a post: not imported.") % {
+                found = _("Activities of type “%(type)s” are not posts: not imported.") % {
                     "type": str(activity)[:40]
                 }
         except ItemProblem as problem:

@@ -181,9 +181,9 @@ def test_it_reads_posts_not_wrapped_in_tweet_before_2020(tmp_path):
         fx.tweet(fx.ORIGINAL, datetime(2019, 3, 14, 9, 26, 53, tzinfo=UTC), "Pi &amp; café"),
         fx.tweet(fx.QUOTE, datetime(2019, 3, 15, 9, 0, tzinfo=UTC), "Deuxième", likes="3"),
     ]
-    members = {"tweet.js": "window.YTD.tweet.part0 = " + json.dumps(items, indent=2)}
+    text = "window.YTD.tweet.part0 = " + json.dumps(items, indent=2)
 
-    parsed = parse(fx.single_file(tmp_path, "tweet.js", members["tweet.js"]))
+    parsed = parse(fx.single_file(tmp_path, "tweet.js", text))
 
     found = posts(parsed)
     assert found[fx.ORIGINAL].published_at == datetime(2019, 3, 14, 9, 26, 53, tzinfo=UTC)

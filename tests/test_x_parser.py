@@ -251,9 +251,19 @@ def test_it_reads_dates_in_x_s_format_with_any_offset():
     assert created_at_parse("Thu Nov 03 08:50:26 -0500 2022") == datetime(
         2022, 11, 3, 13, 50, 26, tzinfo=UTC
     )
+    assert created_at_parse("Thu Nov  3 08:50:26 +0000 2022").day == 3
     for wrong in ("2022-11-03 08:50:26", "Thu Foo 03 08:50:26 +0000 2022", "Thu Nov 03"):
         with pytest.raises(ValueError):
             created_at_parse(wrong)
+
+
+def test_it_reads_a_post_dated_with_another_offset(tmp_path):
+    item = fx.tweet(fx.ORIGINAL, fx.at(3), "Bonjour de Québec")
+    item["created_at"] = "Tue Nov 03 09:50:26 -0500 2026"
+
+    found = lone(tmp_path, item)
+
+    assert found[fx.ORIGINAL].published_at == datetime(2026, 11, 3, 14, 50, 26, tzinfo=UTC)
 
 
 def test_it_reads_counts_written_as_strings(tmp_path):

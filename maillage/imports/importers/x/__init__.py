@@ -190,7 +190,7 @@ class XImporter:
             key=lambda n: (ORDER.get(members[n].kind, 9), members[n].part, n),
         )
         context: TweetsContext | None = None
-        posts: list[PostRecord] = []
+        tweet_files: list[ParsedFile] = []
         account_file: ParsedFile | None = None
         for done, name in enumerate(todo):
             member, result = members[name], results[name]
@@ -202,11 +202,11 @@ class XImporter:
                         context = TweetsContext(owner.username, owner.account_id)
                     read_tweets(items, result, context)
                     result.read = len(items)
+                    tweet_files.append(result)
                 elif kind == NOTES:
                     if context is not None:
                         edits_resolve(context)
-                    posts = posts or _posts(results, members)
-                    f.read_notes(items, result, posts)
+                    f.read_notes(items, result, _posts(tweet_files))
                 else:
                     READERS[kind](items, result, owner)
                     if kind == ACCOUNT and owner.has_account:
@@ -381,14 +381,8 @@ class XImporter:
         return max(moments).date() if moments else None
 
 
-def _posts(results: dict[str, ParsedFile], members: dict[str, Member]) -> list[PostRecord]:
-    return [
-        record
-        for name, member in members.items()
-        if member.kind == TWEETS
-        for record in results[name].records
-        if isinstance(record, PostRecord)
-    ]
+def _posts(files: Sequence[ParsedFile]) -> list[PostRecord]:
+    return [r for result in files for r in result.records if isinstance(r, PostRecord)]
 
 
 def _owner_from_manifest(config: dict[str, Any], owner: f.Owner) -> None:

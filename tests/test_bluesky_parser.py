@@ -691,7 +691,13 @@ def test_it_keeps_every_key_between_an_older_and_a_newer_export(tmp_path):
     assert account(older).handle == account(newer).handle
 
 
+def english(user) -> None:
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+
 def test_it_imports_once_and_creates_nothing_when_the_same_export_comes_again(cast, tmp_path):
+    english(cast.bob)  # the run speaks its owner's language; the assertions quote English
     path = fx.export_file(tmp_path, fx.repo_car(fx.realistic_records()))
 
     first = archive_import(cast.bob, path, "bluesky")
@@ -724,6 +730,7 @@ def test_it_imports_once_and_creates_nothing_when_the_same_export_comes_again(ca
 
 
 def test_it_drops_nul_characters_that_databases_refuse(cast, tmp_path):
+    english(cast.bob)  # the run speaks its owner's language; the assertions quote English
     rkey = fx.tid(fx.when(1))
     records = {
         f"{POST}/{rkey}": fx.post("Bon\x00jour", "2026-11-01T00:00:00Z", langs=["fr\x00"]),

@@ -191,7 +191,7 @@ def test_it_refuses_files_that_are_not_an_export(cast):
     )
 
     assert response.status_code == 400
-    assert "photo.jpg is not a zip or CSV file" in response.content.decode()
+    assert "photo.jpg is not a file Maillage reads" in response.content.decode()
     assert not ImportRun.objects.exists()
 
 
@@ -201,7 +201,7 @@ def test_it_asks_for_a_file_when_none_was_chosen(cast):
     )
 
     assert response.status_code == 400
-    assert "Choose the zip LinkedIn sent you" in response.content.decode()
+    assert "Choose the archive the network sent you" in response.content.decode()
 
 
 # --- running an import (a stand-in importer keeps these tests off the LinkedIn parser) ---------

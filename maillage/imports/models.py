@@ -17,6 +17,8 @@ class ImportRun(models.Model):
         SUCCEEDED = "succeeded", _("Imported")
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
+        # The archive could belong to several networks: its owner picks one (`candidates`).
+        CHOOSE = "choose", _("Which network?")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -43,3 +45,13 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.REJECTED, self.Status.FAILED}
+
+    @property
+    def is_waiting(self) -> bool:
+        """Still going on its own: the run's page keeps polling (not while awaiting a choice)."""
+        return self.status in {self.Status.PENDING, self.Status.RUNNING}
+
+    @property
+    def candidates(self) -> list[str]:
+        """The kinds the owner may choose from while the run is waiting for a choice."""
+        return [str(kind) for kind in (self.summary or {}).get("candidates", [])]

@@ -58,3 +58,25 @@ def importer_get(kind: str) -> Importer:
 
 def importer_kinds() -> list[str]:
     return list(IMPORTERS)
+
+
+# The kind of a run whose format is found from the archive itself (web upload's default).
+AUTO = "auto"
+# Claims closer than this are a tie: the user is asked rather than a guess being made.
+TIE_MARGIN = 0.05
+
+
+def importer_scores(names: Sequence[str]) -> list[tuple[str, float]]:
+    """Every importer's claim on an archive with these member names, best first, zeros left out."""
+    scores = [(kind, importer_get(kind).claims(names)) for kind in IMPORTERS]
+    return sorted(((kind, score) for kind, score in scores if score > 0), key=lambda item: -item[1])
+
+
+def importer_detect(names: Sequence[str]) -> list[str]:
+    """The kinds that could own this archive: one when the best claim wins, several on a tie,
+    none when no importer recognises it."""
+    scores = importer_scores(names)
+    if not scores:
+        return []
+    best = scores[0][1]
+    return [kind for kind, score in scores if best - score < TIE_MARGIN]

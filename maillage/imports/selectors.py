@@ -10,6 +10,7 @@ from django.http import Http404
 
 from maillage.accounts.models import User
 from maillage.imports.models import ImportRun
+from maillage.imports.registry import importer_get, importer_kinds
 
 RUNS_PER_PAGE = 20
 
@@ -38,6 +39,8 @@ class FileOutcome:
     skipped: int
     errors: list[dict[str, Any]]
     skipped_rows: list[dict[str, Any]]
+    unit: str = "line"
+    notes: tuple[str, ...] = ()
 
 
 def import_run_files(run: ImportRun) -> list[FileOutcome]:
@@ -54,7 +57,18 @@ def import_run_files(run: ImportRun) -> list[FileOutcome]:
             skipped=int(data.get("skipped", 0)),
             errors=list(data.get("errors", [])),
             skipped_rows=list(data.get("skipped_rows", [])),
+            unit=str(data.get("unit", "line")),
+            notes=tuple(str(note) for note in data.get("notes", [])),
         )
         for name, data in files.items()
     ]
     return sorted(outcomes, key=lambda o: (order.get(o.status, 3), o.name.lower()))
+
+
+def import_kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every importer, in the registry's order, for forms and pages."""
+    return [(kind, str(importer_get(kind).label)) for kind in importer_kinds()]
+
+
+def import_kind_label(kind: str) -> str:
+    return dict(import_kind_choices()).get(kind, kind)

@@ -21,7 +21,13 @@ from django.utils.translation import ngettext
 
 from maillage.accounts.models import User
 from maillage.imports.models import ImportRun
-from maillage.imports.registry import UnknownImporter, importer_get
+from maillage.imports.registry import (
+    AUTO,
+    UnknownImporter,
+    importer_detect,
+    importer_get,
+    importer_kinds,
+)
 from maillage.imports.writer import archive_write, no_usable_file_message
 
 logger = logging.getLogger(__name__)
@@ -122,8 +128,14 @@ def import_run_execute(run: ImportRun) -> ImportRun:
 
         try:
             with _collector_paused():
-                importer = importer_get(run.kind)
                 with open_archive(Path(run.storage_path), ArchiveLimits.from_settings()) as archive:
+                    if run.kind == AUTO:
+                        found = importer_detect(archive.names())
+                        if len(found) != 1:
+                            return _undetected(run, found)
+                        run.kind = found[0]
+                        run.save(update_fields=["kind"])
+                    importer = importer_get(run.kind)
                     parsed = importer.parse(archive, parse_progress)
                 if not any(f.status == "parsed" for f in parsed.files):
                     run.summary = {
@@ -171,6 +183,71 @@ def import_run_execute(run: ImportRun) -> ImportRun:
         _finish(run, ImportRun.Status.SUCCEEDED)
     _presence_recompute_later(owner)
     return run
+
+
+def _undetected(run: ImportRun, found: Sequence[str]) -> ImportRun:
+    """No importer recognised the archive (rejected), or several did (the owner chooses)."""
+    if not found:
+        return _finish(
+            run,
+            ImportRun.Status.REJECTED,
+            _(
+                "Maillage does not recognise this export. It reads the archives of LinkedIn, "
+                "Facebook, X, Mastodon and Bluesky, and the posts CSV of a Facebook Page: upload "
+                "one of them as the network gave it, or choose its network in the list."
+            ),
+        )
+    run.status = ImportRun.Status.CHOOSE
+    run.summary = {"candidates": list(found)}
+    run.progress_label = str(ImportRun.Status.CHOOSE.label)
+    run.save(update_fields=["status", "summary", "progress_label"])
+    return run
+
+
+class ChoiceRefused(ValueError):
+    """The run is not waiting for a choice, or the kind chosen is not one it offered."""
+
+
+def import_run_choose(run: ImportRun, kind: str) -> ImportRun:
+    """The owner says which network an ambiguous archive comes from; the import then goes on."""
+    from maillage.imports.tasks import import_run_task
+
+    if run.status != ImportRun.Status.CHOOSE or kind not in run.candidates:
+        raise ChoiceRefused(kind)
+    if kind not in importer_kinds():
+        raise ChoiceRefused(kind)
+    # Conditional, so a double submit queues the import once.
+    updated = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHOOSE).update(
+        kind=kind, status=ImportRun.Status.PENDING, progress=0, progress_label=""
+    )
+    run.refresh_from_db()
+    if updated:
+        run_id = str(run.pk)
+        transaction.on_commit(lambda: import_run_task.enqueue(run_id))
+    return run
+
+
+def import_runs_unchosen_expire(older_than: timedelta = timedelta(days=7)) -> int:
+    """Runs left waiting for a choice this long end as rejected and their upload is removed."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    stale = ImportRun.objects.select_related("owner").filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff),
+        status=ImportRun.Status.CHOOSE,
+    )
+    for run in stale:
+        with translation.override(run.owner.language):
+            _finish(
+                run,
+                ImportRun.Status.REJECTED,
+                _(
+                    "Nobody said which network this export comes from, so it was not imported "
+                    "and the upload was deleted. Upload it again and choose its network."
+                ),
+            )
+        import_run_files_delete(run)
+        count += 1
+    return count
 
 
 def import_runs_interrupted_fail(older_than: timedelta = timedelta(hours=2)) -> int:

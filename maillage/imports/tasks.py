@@ -21,5 +21,7 @@ def import_run_task(run_id: str) -> str | None:
     try:
         import_run_execute(run)
     finally:
-        import_run_files_delete(run)
+        # An archive waiting for its owner to name its network is kept until they do.
+        if run.status != ImportRun.Status.CHOOSE:
+            import_run_files_delete(run)
     return str(run.status)

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("", views.import_list, name="list"),
     path("<uuid:run_id>/", views.import_detail, name="detail"),
     path("<uuid:run_id>/status/", views.import_status, name="status"),
+    path("<uuid:run_id>/choose/", views.import_choose, name="choose"),
 ]

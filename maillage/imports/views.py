@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.accounts.models import User
 from maillage.imports.forms import ImportUploadForm, size_limit_message
-from maillage.imports.selectors import import_run_files, import_run_for_owner, import_runs_page
-from maillage.imports.services import import_upload_store
+from maillage.imports.models import ImportRun
+from maillage.imports.selectors import (
+    import_kind_label,
+    import_run_files,
+    import_run_for_owner,
+    import_runs_page,
+)
+from maillage.imports.services import ChoiceRefused, import_run_choose, import_upload_store
 
 
 def _user(request: HttpRequest) -> User:
@@ -64,14 +72,38 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _run_context(run: ImportRun) -> dict[str, Any]:
+    return {
+        "run": run,
+        "files": import_run_files(run),
+        "choices": [(kind, import_kind_label(kind)) for kind in run.candidates],
+        "kind_label": import_kind_label(run.kind),
+    }
+
+
 @login_required
 def import_detail(request: HttpRequest, run_id: UUID) -> HttpResponse:
     run = import_run_for_owner(_user(request), run_id)
-    return render(request, "imports/detail.html", {"run": run, "files": import_run_files(run)})
+    return render(request, "imports/detail.html", _run_context(run))
 
 
 @login_required
 def import_status(request: HttpRequest, run_id: UUID) -> HttpResponse:
     """The polled fragment; once the run is finished it carries no trigger, so polling stops."""
     run = import_run_for_owner(_user(request), run_id)
-    return render(request, "imports/_status.html", {"run": run, "files": import_run_files(run)})
+    return render(request, "imports/_status.html", _run_context(run))
+
+
+@login_required
+@require_POST
+def import_choose(request: HttpRequest, run_id: UUID) -> HttpResponse:
+    """The owner names the network of an archive several importers claimed."""
+    run = import_run_for_owner(_user(request), run_id)
+    try:
+        import_run_choose(run, str(request.POST.get("kind", "")))
+    except ChoiceRefused:
+        messages.error(
+            request,
+            _("Choose one of the networks offered for this archive, then confirm."),
+        )
+    return redirect("imports:detail", run_id=run.pk)

@@ -189,9 +189,6 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
     if connection.vendor == "postgresql":
         _insert_unnest(model, names, rows, head)
         return
-    if connection.vendor == "postgresql":
-        _insert_unnest(model, names, rows, head)
-        return
     if connection.vendor == "sqlite":
         # SQLite's own `?` marks on the connection Django's transaction uses: Django's cursor
         # would rewrite `%s` into `?` with a regex on every 999-mark statement (a fifth of the
@@ -662,6 +659,6 @@ def archive_write(owner: User, parsed: ParsedArchive) -> dict[str, FileCount]:
 
 def no_usable_file_message() -> str:
     return _(
-        "None of the files in this archive is one Maillage can read. Upload the zip LinkedIn "
-        "sent you, or its CSV files (Connections.csv, Shares.csv, messages.csv...)."
+        "None of the files in this archive is one Maillage can read. Upload the archive the "
+        "social network gave you, unchanged, and read the reason given for each file."
     )

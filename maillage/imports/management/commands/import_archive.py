@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
 from maillage.imports.models import ImportRun
-from maillage.imports.registry import importer_kinds
+from maillage.imports.registry import AUTO, importer_kinds
 from maillage.imports.services import archive_import
 
 
@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "Import a data export (a zip, a folder or a single CSV file) for one user, right away."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help=f"export format: {', '.join(importer_kinds())}")
+        parser.add_argument(
+            "kind", help=f"export format: {', '.join(importer_kinds())}, or {AUTO} to detect it"
+        )
         parser.add_argument("path", help="the zip, the unzipped folder or one CSV file")
         parser.add_argument("--user", required=True, help="e-mail of the user who owns the data")
         parser.add_argument("--json", action="store_true", help="print one JSON object only")
@@ -27,10 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         kind: str = options["kind"]
         path = Path(options["path"]).expanduser()
-        if kind not in importer_kinds():
+        if kind not in [*importer_kinds(), AUTO]:
             raise CommandError(
                 _("Unknown export format “%(kind)s”. Use one of: %(kinds)s.")
-                % {"kind": kind, "kinds": ", ".join(importer_kinds())}
+                % {"kind": kind, "kinds": ", ".join([*importer_kinds(), AUTO])}
             )
         if not path.exists():
             raise CommandError(
@@ -62,6 +64,15 @@ class Command(BaseCommand):
         else:
             self._print(run, files)
         rejected = sorted(name for name, data in files.items() if data.get("status") == "rejected")
+        if run.status == ImportRun.Status.CHOOSE:
+            ImportRun.objects.filter(pk=run.pk).delete()
+            raise CommandError(
+                _(
+                    "This archive could come from several networks (%(kinds)s): run the command "
+                    "again with one of them instead of %(auto)s."
+                )
+                % {"kinds": ", ".join(run.candidates), "auto": AUTO}
+            )
         if run.status != ImportRun.Status.SUCCEEDED:
             raise CommandError(run.error or run.get_status_display())
         if rejected:

@@ -1,4 +1,4 @@
-"""Nightly: end the imports a stopped worker left running (see import_runs_interrupted_fail)."""
+"""Nightly: end the imports a stopped worker left running, and those nobody chose a network for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from maillage.imports.services import import_runs_interrupted_fail
+from maillage.imports.services import import_runs_interrupted_fail, import_runs_unchosen_expire
 
 
 class Command(BaseCommand):
@@ -22,3 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = import_runs_interrupted_fail(timedelta(hours=options["hours"]))
         self.stdout.write(_("Interrupted imports marked as failed: %(count)d") % {"count": count})
+        expired = import_runs_unchosen_expire()
+        self.stdout.write(
+            _("Imports still waiting for a network after a week, removed: %(count)d")
+            % {"count": expired}
+        )

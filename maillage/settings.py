@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "maillage.presence",
     "maillage.imports",
     "maillage.demo",
+    "maillage.connectors",
+    "maillage.publishing",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +155,32 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CIRCLE_INVITATION_DAYS = env_int("CIRCLE_INVITATION_DAYS", 14)
+
+# Publishing (docs/publishing.md). An unsent delivery older than the cutoff is "missed".
+PUBLISHING_CUTOFF_MINUTES = env_int("PUBLISHING_CUTOFF_MINUTES", 60)
+# A claim whose worker has not been seen for this long is taken back (never re-sent blindly).
+PUBLISHING_LEASE_SECONDS = env_int("PUBLISHING_LEASE_SECONDS", 300)
+# How long after an ambiguous send the account's posts are read back to settle it.
+PUBLISHING_RECONCILE_AFTER_SECONDS = env_int("PUBLISHING_RECONCILE_AFTER_SECONDS", 120)
+PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5)
+PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 30)
+PUBLISHING_RETRY_MAX_SECONDS = env_int("PUBLISHING_RETRY_MAX_SECONDS", 3600)
+PUBLISHING_WORKER_THREADS = env_int("PUBLISHING_WORKER_THREADS", 20)
+# Fernet keys (comma-separated, newest first) for the tokens kept at rest; derived from
+# SECRET_KEY when empty. Rotation: docs/publishing.md.
+TOKEN_ENCRYPTION_KEYS = [key.strip() for key in env_str("TOKEN_KEYS").split(",") if key.strip()]
+# Connectors' HTTP timeouts (seconds): connecting sends nothing, reading happens after sending.
+CONNECTOR_CONNECT_TIMEOUT = float(env_str("CONNECTOR_CONNECT_TIMEOUT", "10"))
+CONNECTOR_READ_TIMEOUT = float(env_str("CONNECTOR_READ_TIMEOUT", "30"))
+# Networks' API roots, replaceable so tests and benchmarks can point at a fake network.
+# (Mastodon has none: each channel keeps its own instance URL.)
+CONNECTOR_BASE_URLS = {
+    "linkedin": env_str("LINKEDIN_API_URL", "https://api.linkedin.com"),
+    "facebook": env_str("FACEBOOK_GRAPH_URL", "https://graph.facebook.com"),
+    "x": env_str("X_API_URL", "https://api.x.com"),
+    "bluesky": env_str("BLUESKY_PDS_URL", "https://bsky.social"),
+}
+LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202610")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,1 @@
+"""Connectors: one package per network that publishes and reads back (registry.py)."""

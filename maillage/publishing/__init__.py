@@ -1,0 +1,1 @@
+"""Publishing: planned posts, their variants and deliveries, the engine that sends them."""

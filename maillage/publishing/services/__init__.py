@@ -1,0 +1,78 @@
+"""Everything that changes publishing data (a package: engine, planning, channels)."""
+
+from __future__ import annotations
+
+from maillage.publishing.services.channels import (
+    MASTODON_CALLBACK_PATH,
+    channel_authorize_url_mastodon,
+    channel_connect_mastodon,
+    channel_share,
+    mastodon_redirect_uri,
+    oauth_application_mastodon,
+    tokens_rotate,
+)
+from maillage.publishing.services.engine import (
+    channel_account,
+    channel_disconnect,
+    channel_reconnected,
+    deliveries_claim,
+    deliveries_hold_for_reconnect,
+    deliveries_mark_missed,
+    deliveries_pending_count,
+    deliveries_reconcile,
+    deliveries_reconcile_claim,
+    deliveries_recover,
+    deliveries_release_orphans,
+    delivery_claim,
+    delivery_claim_by_id,
+    delivery_publish,
+    delivery_reconcile,
+    retry_delay,
+    worker_heartbeat,
+    worker_stopped,
+)
+from maillage.publishing.services.planning import (
+    PublishingError,
+    VariantInput,
+    delivery_publish_now,
+    delivery_reschedule,
+    planned_post_create,
+    planned_post_schedule,
+)
+from maillage.publishing.services.transitions import TRANSITIONS, transition_allowed
+
+__all__ = [
+    "MASTODON_CALLBACK_PATH",
+    "TRANSITIONS",
+    "PublishingError",
+    "VariantInput",
+    "channel_account",
+    "channel_authorize_url_mastodon",
+    "channel_connect_mastodon",
+    "channel_disconnect",
+    "channel_reconnected",
+    "channel_share",
+    "deliveries_claim",
+    "deliveries_hold_for_reconnect",
+    "deliveries_mark_missed",
+    "deliveries_pending_count",
+    "deliveries_reconcile",
+    "deliveries_reconcile_claim",
+    "deliveries_recover",
+    "deliveries_release_orphans",
+    "delivery_claim",
+    "delivery_claim_by_id",
+    "delivery_publish",
+    "delivery_publish_now",
+    "delivery_reconcile",
+    "delivery_reschedule",
+    "mastodon_redirect_uri",
+    "oauth_application_mastodon",
+    "planned_post_create",
+    "planned_post_schedule",
+    "retry_delay",
+    "tokens_rotate",
+    "transition_allowed",
+    "worker_heartbeat",
+    "worker_stopped",
+]

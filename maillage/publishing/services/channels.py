@@ -1,0 +1,150 @@
+"""Connecting accounts (Mastodon so far), sharing pages, rotating the tokens' key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.accounts.models import Circle, User
+from maillage.connectors import mastodon
+from maillage.connectors.registry import ConnectorError
+from maillage.presence.networks import AccountKind, Network
+from maillage.publishing.crypto import token_rotate
+from maillage.publishing.models import Channel, OAuthApplication
+from maillage.publishing.services.engine import channel_reconnected
+from maillage.publishing.services.planning import PublishingError
+
+MASTODON_CALLBACK_PATH = "/publishing/channels/mastodon/callback/"
+
+
+def mastodon_redirect_uri() -> str:
+    return settings.SITE_URL.rstrip("/") + MASTODON_CALLBACK_PATH
+
+
+def _instance(instance_url: str) -> str:
+    try:
+        return mastodon.instance_url_normalise(instance_url)
+    except ValueError:
+        raise PublishingError(
+            _("“%(value)s” is not a Mastodon server address: type one like mastodon.social.")
+            % {"value": instance_url}
+        ) from None
+
+
+def oauth_application_mastodon(instance_url: str) -> OAuthApplication:
+    """Maillage's registration on this instance, made once (POST /api/v1/apps) and kept."""
+    redirect_uri = mastodon_redirect_uri()
+    existing = OAuthApplication.objects.filter(
+        network=Network.MASTODON, instance_url=instance_url, redirect_uri=redirect_uri
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        credentials = mastodon.app_register(
+            instance_url, "Maillage", redirect_uri, settings.SITE_URL
+        )
+    except ConnectorError as exc:
+        raise PublishingError(
+            _("%(instance)s did not let Maillage register (%(reason)s): check the address.")
+            % {"instance": instance_url, "reason": exc.message}
+        ) from exc
+    app = OAuthApplication(
+        network=Network.MASTODON,
+        instance_url=instance_url,
+        redirect_uri=redirect_uri,
+        client_id=credentials.client_id,
+    )
+    app.client_secret = credentials.client_secret
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError:
+        # Two users connected to the same new instance at once: keep the first registration.
+        return OAuthApplication.objects.get(
+            network=Network.MASTODON, instance_url=instance_url, redirect_uri=redirect_uri
+        )
+    return app
+
+
+def channel_authorize_url_mastodon(instance_url: str, state: str) -> str:
+    """Where to send the user's browser to allow Maillage on their instance."""
+    instance = _instance(instance_url)
+    app = oauth_application_mastodon(instance)
+    return mastodon.authorize_url(instance, app.client_id, app.redirect_uri, state)
+
+
+def channel_connect_mastodon(owner: User, instance_url: str, code: str) -> Channel:
+    """Finish the OAuth dance: token, account, instance limit; reconnecting revives the
+    channel's waiting deliveries."""
+    instance = _instance(instance_url)
+    app = oauth_application_mastodon(instance)
+    credentials = mastodon.AppCredentials(app.client_id, app.client_secret)
+    try:
+        token = mastodon.token_exchange(instance, credentials, app.redirect_uri, code)
+        account = mastodon.account_verify(instance, token)
+        max_characters = mastodon.instance_max_characters(instance)
+    except ConnectorError as exc:
+        raise PublishingError(
+            _("%(instance)s refused the connection (%(reason)s): try connecting again.")
+            % {"instance": instance, "reason": exc.message}
+        ) from exc
+    channel = Channel.objects.filter(
+        owner=owner,
+        network=Network.MASTODON,
+        instance_url=instance,
+        external_id=account.external_id,
+    ).first()
+    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
+    if channel is None:
+        channel = Channel(
+            owner=owner,
+            network=Network.MASTODON,
+            kind=AccountKind.PROFILE,
+            instance_url=instance,
+            external_id=account.external_id,
+            time_zone=owner.time_zone,
+        )
+    channel.handle = account.handle
+    channel.display_name = account.display_name
+    channel.max_characters = max_characters
+    channel.access_token = token
+    channel.token_expires_at = None  # Mastodon's tokens do not expire
+    channel.save()
+    if was_waiting:
+        channel_reconnected(channel)
+    return channel
+
+
+def channel_share(channel: Channel, circle: Circle | None, by: User) -> Channel:
+    """Let a circle's members schedule to a page (None revokes). Only its owner decides."""
+    if channel.owner_id != by.pk:
+        raise PublishingError(_("Only the account's owner can share it."))
+    if circle is not None:
+        if channel.kind != AccountKind.PAGE:
+            raise PublishingError(_("Only pages can be shared; a profile speaks for one person."))
+        if not circle.memberships.filter(user=by).exists():
+            raise PublishingError(_("Share only with a circle you belong to."))
+    channel.shared_with_circle = circle
+    channel.save(update_fields=["shared_with_circle", "updated_at"])
+    return channel
+
+
+def tokens_rotate() -> int:
+    """Re-encrypt every stored token with the first configured key; returns how many."""
+    changed = 0
+    now = timezone.now()
+    for channel in Channel.objects.only("pk", "access_token_encrypted", "refresh_token_encrypted"):
+        access = token_rotate(channel.access_token_encrypted)
+        refresh = token_rotate(channel.refresh_token_encrypted)
+        Channel.objects.filter(pk=channel.pk).update(
+            access_token_encrypted=access, refresh_token_encrypted=refresh, updated_at=now
+        )
+        changed += 1
+    for app in OAuthApplication.objects.only("pk", "client_secret_encrypted"):
+        OAuthApplication.objects.filter(pk=app.pk).update(
+            client_secret_encrypted=token_rotate(app.client_secret_encrypted)
+        )
+        changed += 1
+    return changed

@@ -1,0 +1,680 @@
+"""The publishing engine: claim, publish, reconcile, recover, mark missed.
+
+The database is the source of truth. A worker claims a delivery with a conditional UPDATE,
+notes `sent_at` just before the request leaves, calls the network outside any transaction,
+then records the outcome with another conditional UPDATE. docs/publishing.md tells the story.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from maillage.connectors.registry import (
+    Account,
+    ConnectorError,
+    Limits,
+    Media,
+    OutgoingPost,
+    Published,
+    connector_get,
+    connector_networks,
+    content_fingerprint,
+)
+from maillage.publishing.crypto import TokenKeyError
+from maillage.publishing.models import Channel, Delivery, PublishWorker
+from maillage.publishing.services.transitions import (
+    Reason,
+    Status,
+    deliveries_move,
+    delivery_move,
+    events_log,
+)
+
+log = logging.getLogger(__name__)
+
+# Clocks differ between us and a network: a post read back may look this much older.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _cutoff(now: datetime) -> datetime:
+    return now - timedelta(minutes=settings.PUBLISHING_CUTOFF_MINUTES)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
+
+
+def _reconcile_after() -> timedelta:
+    return timedelta(seconds=settings.PUBLISHING_RECONCILE_AFTER_SECONDS)
+
+
+def connector_limits(network: str) -> Limits:
+    return connector_get(network).limits()
+
+
+def retry_delay(
+    attempts: int, retry_after: float | None = None, rng: random.Random | None = None
+) -> float:
+    """Exponential backoff with jitter (half to all of base x 2^(n-1), capped); a network's
+    Retry-After is a floor, never shortened."""
+    base = float(settings.PUBLISHING_RETRY_BASE_SECONDS)
+    cap = float(settings.PUBLISHING_RETRY_MAX_SECONDS)
+    backoff = min(cap, base * 2 ** max(0, attempts - 1))
+    jittered = backoff * (0.5 + 0.5 * (rng or random).random())
+    return max(jittered, retry_after or 0.0)
+
+
+# --- claiming -------------------------------------------------------------------------------
+
+
+def _in_flight() -> tuple[Counter[int], Counter[str], dict[int, str]]:
+    """Claimed deliveries (in flight, across every worker) per channel and per network."""
+    by_channel: Counter[int] = Counter()
+    by_network: Counter[str] = Counter()
+    networks: dict[int, str] = {}
+    for channel_id, network in Delivery.objects.filter(status=Status.CLAIMED).values_list(
+        "channel_id", "channel__network"
+    ):
+        by_channel[channel_id] += 1
+        by_network[network] += 1
+        networks[channel_id] = network
+    return by_channel, by_network, networks
+
+
+def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Delivery]:
+    """Claim up to `limit` due deliveries, within each network's and account's limits."""
+    if limit < 1:
+        return []
+    networks = connector_networks()
+    limits = {network: connector_limits(network) for network in networks}
+    with transaction.atomic():
+        by_channel, by_network, channel_networks = _in_flight()
+        full_networks = [n for n in networks if by_network[n] >= limits[n].per_network]
+        full_channels = [
+            channel_id
+            for channel_id, count in by_channel.items()
+            if channel_networks[channel_id] in limits
+            and count >= limits[channel_networks[channel_id]].per_account
+        ]
+        due = (
+            Delivery.objects.filter(
+                status=Status.SCHEDULED,
+                next_attempt_at__lte=now,
+                channel__status=Channel.Status.ACTIVE,
+                channel__network__in=[n for n in networks if n not in full_networks],
+            )
+            # Never attempted and past the cutoff: that one is missed, not sent late.
+            .filter(Q(attempts__gt=0) | Q(due_at__gte=_cutoff(now)))
+            .filter(Q(channel__throttle_until__isnull=True) | Q(channel__throttle_until__lte=now))
+            .exclude(channel_id__in=full_channels)
+            .order_by("next_attempt_at", "pk")
+        )
+        if connection.vendor == "postgresql":
+            # Other workers skip the rows this one is looking at instead of racing for them.
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        window = list(due.values_list("pk", "channel_id", "channel__network")[: limit * 4 + 20])
+        chosen: list[int] = []
+        paced: list[tuple[int, float]] = []
+        for pk, channel_id, network in window:
+            rule = limits[network]
+            if (
+                by_channel[channel_id] >= rule.per_account
+                or by_network[network] >= rule.per_network
+            ):
+                continue
+            if rule.min_interval > 0:
+                if any(paced_id == channel_id for paced_id, _ in paced):
+                    continue
+                paced.append((channel_id, rule.min_interval))
+            chosen.append(pk)
+            by_channel[channel_id] += 1
+            by_network[network] += 1
+            if len(chosen) >= limit:
+                break
+        if not chosen:
+            return []
+        for channel_id, interval in paced:
+            Channel.objects.filter(pk=channel_id).update(
+                throttle_until=now + timedelta(seconds=interval)
+            )
+        token = uuid.uuid4().hex
+        Delivery.objects.filter(pk__in=chosen, status=Status.SCHEDULED).update(
+            status=Status.CLAIMED,
+            claimed_by=worker_id,
+            claimed_at=now,
+            claim_token=token,
+            sent_at=None,
+            updated_at=now,
+        )
+        claimed = list(
+            Delivery.objects.filter(pk__in=chosen, claim_token=token, status=Status.CLAIMED)
+            .select_related("channel", "variant", "planned_post")
+            .order_by("next_attempt_at", "pk")
+        )
+        events_log(
+            [d.pk for d in claimed],
+            Status.SCHEDULED,
+            Status.CLAIMED,
+            Reason.CLAIMED,
+            worker=worker_id,
+            now=now,
+        )
+    return claimed
+
+
+def delivery_claim(worker_id: str, now: datetime | None = None) -> Delivery | None:
+    """Claim the one delivery most overdue, or None."""
+    claimed = deliveries_claim(worker_id, now or timezone.now(), 1)
+    return claimed[0] if claimed else None
+
+
+def delivery_claim_by_id(pk: int, worker_id: str, now: datetime | None = None) -> Delivery | None:
+    """Claim this delivery if it is due and still scheduled (the Django task's way in)."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        changed = (
+            Delivery.objects.filter(
+                pk=pk,
+                status=Status.SCHEDULED,
+                next_attempt_at__lte=now,
+                channel__status=Channel.Status.ACTIVE,
+            )
+            .filter(Q(attempts__gt=0) | Q(due_at__gte=_cutoff(now)))
+            .update(
+                status=Status.CLAIMED,
+                claimed_by=worker_id,
+                claimed_at=now,
+                claim_token=token,
+                sent_at=None,
+                updated_at=now,
+            )
+        )
+        if not changed:
+            return None
+        events_log(
+            [pk], Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
+        )
+    return Delivery.objects.select_related("channel", "variant", "planned_post").get(pk=pk)
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+def channel_account(channel: Channel) -> Account:
+    return Account(
+        network=channel.network,
+        external_id=channel.external_id,
+        handle=channel.handle,
+        base_url=channel.base_url,
+        access_token=channel.access_token,
+        refresh_token=channel.refresh_token,
+    )
+
+
+def _media(delivery: Delivery) -> tuple[Media, ...]:
+    items = []
+    for item in delivery.planned_post.media.all():
+        with item.file.open("rb") as handle:
+            data = handle.read()
+        items.append(
+            Media(
+                filename=item.file.name.rsplit("/", 1)[-1],
+                content_type=item.content_type,
+                data=data,
+                description=item.description,
+            )
+        )
+    return tuple(items)
+
+
+def delivery_publish(delivery: Delivery, now: datetime | None = None) -> Delivery:
+    """Send a claimed delivery and record what happened; returns it with its new status."""
+    if delivery.status != Status.CLAIMED:
+        raise ValueError(f"Delivery {delivery.pk} is {delivery.status}, not claimed")
+    if connection.in_atomic_block:
+        # A transaction held across a network call would block the claimers for its length.
+        raise RuntimeError("delivery_publish must not run inside a transaction")
+    now = now or timezone.now()
+    channel = delivery.channel
+    worker = delivery.claimed_by
+    only_mine = {"claim_token": delivery.claim_token}
+    if channel.token_expires_at and channel.token_expires_at <= now:
+        error = ConnectorError("The access token has expired", needs_reconnect=True)
+        return _record_failure(delivery, error, now)
+    try:
+        account = channel_account(channel)
+    except TokenKeyError as exc:
+        return _record_failure(delivery, ConnectorError(str(exc), needs_reconnect=True), now)
+    text = delivery.variant.outgoing_text
+    fingerprint = content_fingerprint(text)
+    post = OutgoingPost(
+        text=text,
+        language=delivery.variant.language,
+        idempotency_key=f"maillage-{delivery.pk}-{fingerprint[:16]}",
+        media=_media(delivery),
+    )
+    started = Delivery.objects.filter(pk=delivery.pk, status=Status.CLAIMED, **only_mine).update(
+        sent_at=now, attempts=F("attempts") + 1, fingerprint=fingerprint, updated_at=now
+    )
+    if not started:
+        log.warning("Delivery %s: claim lost before sending", delivery.pk)
+        delivery.refresh_from_db()
+        return delivery
+    delivery.sent_at, delivery.fingerprint = now, fingerprint
+    delivery.attempts += 1
+    try:
+        published = connector_get(channel.network).publish(account, post)
+    except ConnectorError as error:
+        return _record_failure(delivery, error, timezone.now())
+    except Exception as exc:
+        # A bug in a connector after the request may have left: treat it as ambiguous.
+        log.exception("Delivery %s: connector crashed", delivery.pk)
+        crash = ConnectorError(f"{exc.__class__.__name__}: {exc}", ambiguous=True)
+        return _record_failure(delivery, crash, timezone.now())
+    _record_published(delivery, published, timezone.now(), worker)
+    return delivery
+
+
+def _record_published(
+    delivery: Delivery,
+    published: Published,
+    now: datetime,
+    worker: str,
+    reason: str = Reason.PUBLISHED,
+) -> bool:
+    for from_status in (Status.CLAIMED, Status.UNCONFIRMED):
+        if delivery_move(
+            delivery,
+            from_status,
+            Status.PUBLISHED,
+            reason,
+            worker=worker,
+            now=now,
+            external_id=published.external_id,
+            external_url=published.url,
+            published_at=published.created_at or now,
+            last_error="",
+        ):
+            return True
+    return False
+
+
+def _record_failure(delivery: Delivery, error: ConnectorError, now: datetime) -> Delivery:
+    worker = delivery.claimed_by
+    mine = {"claim_token": delivery.claim_token}
+    detail = error.message
+    if error.needs_reconnect:
+        moved = delivery_move(
+            delivery,
+            Status.CLAIMED,
+            Status.NEEDS_RECONNECT,
+            Reason.TOKEN_REJECTED,
+            detail=detail,
+            worker=worker,
+            only_if=mine,
+            now=now,
+            last_error=detail,
+        )
+        if moved:
+            channel_disconnect(delivery.channel, detail, now)
+    elif error.ambiguous:
+        delivery_move(
+            delivery,
+            Status.CLAIMED,
+            Status.UNCONFIRMED,
+            Reason.AMBIGUOUS,
+            detail=detail,
+            worker=worker,
+            only_if=mine,
+            now=now,
+            last_error=detail,
+            next_attempt_at=(delivery.sent_at or now) + _reconcile_after(),
+        )
+    elif error.permanent:
+        delivery_move(
+            delivery,
+            Status.CLAIMED,
+            Status.FAILED,
+            Reason.REFUSED,
+            detail=detail,
+            worker=worker,
+            only_if=mine,
+            now=now,
+            last_error=detail,
+        )
+    elif delivery.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
+        delivery_move(
+            delivery,
+            Status.CLAIMED,
+            Status.FAILED,
+            Reason.GAVE_UP,
+            detail=detail,
+            worker=worker,
+            only_if=mine,
+            now=now,
+            last_error=detail,
+        )
+    else:
+        delay = retry_delay(delivery.attempts, error.retry_after)
+        reason = Reason.RATE_LIMITED if error.retry_after is not None else Reason.RETRY
+        delivery_move(
+            delivery,
+            Status.CLAIMED,
+            Status.SCHEDULED,
+            reason,
+            detail=detail,
+            worker=worker,
+            only_if=mine,
+            now=now,
+            last_error=detail,
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+        if error.retry_after:
+            # The network asked the whole account to wait, not only this post.
+            Channel.objects.filter(pk=delivery.channel_id).update(
+                throttle_until=now + timedelta(seconds=error.retry_after)
+            )
+    return delivery
+
+
+# --- reconciling ----------------------------------------------------------------------------
+
+
+def deliveries_reconcile(
+    channel: Channel, deliveries: Sequence[Delivery], now: datetime | None = None
+) -> None:
+    """Settle unconfirmed deliveries of one channel by reading its recent posts back.
+
+    Found (same fingerprint, created after the send) -> published. Absent -> scheduled again,
+    but only when the read-back covered the whole window and the send is old enough for the
+    post to have appeared. Otherwise they stay unconfirmed and are looked at again later.
+    """
+    pending = [d for d in deliveries if d.status == Status.UNCONFIRMED]
+    if not pending:
+        return
+    now = now or timezone.now()
+    sent = {d.pk: d.sent_at or d.claimed_at or d.due_at for d in pending}
+    since = min(sent.values()) - CLOCK_SKEW
+    try:
+        read = connector_get(channel.network).read_back(channel_account(channel), since)
+    except (ConnectorError, TokenKeyError) as exc:
+        message = exc.message if isinstance(exc, ConnectorError) else str(exc)
+        if isinstance(exc, TokenKeyError) or exc.needs_reconnect:
+            channel_disconnect(channel, message, now)
+        Delivery.objects.filter(pk__in=[d.pk for d in pending], status=Status.UNCONFIRMED).update(
+            next_attempt_at=now + _reconcile_after(), last_error=message, updated_at=now
+        )
+        return
+    taken = set(
+        Delivery.objects.filter(
+            channel=channel, status=Status.PUBLISHED, published_at__gte=since - timedelta(days=1)
+        )
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
+    )
+    remote = sorted(read.posts, key=lambda post: post.created_at)
+    fingerprints = {post.external_id: content_fingerprint(post.text) for post in remote}
+    settled = now - _reconcile_after()
+    for delivery in sorted(pending, key=lambda d: sent[d.pk]):
+        match = next(
+            (
+                post
+                for post in remote
+                if post.external_id not in taken
+                and fingerprints[post.external_id] == delivery.fingerprint
+                and post.created_at >= sent[delivery.pk] - CLOCK_SKEW
+            ),
+            None,
+        )
+        if match is not None:
+            taken.add(match.external_id)
+            found = Published(match.external_id, match.url, match.created_at)
+            _record_published(delivery, found, now, "", Reason.FOUND)
+        elif read.complete and sent[delivery.pk] <= settled:
+            delivery_move(
+                delivery,
+                Status.UNCONFIRMED,
+                Status.SCHEDULED,
+                Reason.ABSENT,
+                now=now,
+                next_attempt_at=now,
+                last_error="",
+            )
+        else:
+            Delivery.objects.filter(pk=delivery.pk, status=Status.UNCONFIRMED).update(
+                next_attempt_at=now + _reconcile_after(), updated_at=now
+            )
+
+
+def delivery_reconcile(delivery: Delivery, now: datetime | None = None) -> Delivery:
+    deliveries_reconcile(delivery.channel, [delivery], now)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def deliveries_reconcile_claim(
+    worker_id: str, now: datetime, limit: int = 50
+) -> dict[int, list[Delivery]]:
+    """Take unconfirmed deliveries whose time to be read back has come, grouped by channel.
+
+    Their next_attempt_at moves forward first (a lease), so two workers do not read back the
+    same account at once.
+    """
+    candidates = list(
+        Delivery.objects.filter(
+            status=Status.UNCONFIRMED,
+            next_attempt_at__lte=now,
+            channel__status=Channel.Status.ACTIVE,
+            channel__network__in=connector_networks(),
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not candidates:
+        return {}
+    token = uuid.uuid4().hex
+    Delivery.objects.filter(
+        pk__in=candidates, status=Status.UNCONFIRMED, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + _reconcile_after(), claim_token=token, updated_at=now)
+    groups: dict[int, list[Delivery]] = {}
+    for delivery in Delivery.objects.filter(pk__in=candidates, claim_token=token).select_related(
+        "channel"
+    ):
+        groups.setdefault(delivery.channel_id, []).append(delivery)
+    return groups
+
+
+# --- housekeeping ---------------------------------------------------------------------------
+
+
+def _stale_claims(now: datetime) -> list[tuple[int, datetime | None]]:
+    """Claims older than the lease whose worker has not been seen within it."""
+    live = list(
+        PublishWorker.objects.filter(seen_at__gte=now - _lease()).values_list("id", flat=True)
+    )
+    return list(
+        Delivery.objects.filter(status=Status.CLAIMED, claimed_at__lt=now - _lease())
+        .exclude(claimed_by__in=live)
+        .values_list("pk", "sent_at")
+    )
+
+
+def deliveries_recover(now: datetime | None = None) -> tuple[int, int]:
+    """Take back the claims of dead workers: unsent -> scheduled, maybe sent -> unconfirmed
+    (read back at once, never re-sent blindly). Returns (requeued, to check)."""
+    now = now or timezone.now()
+    stale = _stale_claims(now)
+    unsent = [pk for pk, sent_at in stale if sent_at is None]
+    maybe_sent = [pk for pk, sent_at in stale if sent_at is not None]
+    requeued = deliveries_move(
+        unsent, Status.CLAIMED, Status.SCHEDULED, Reason.LEASE_UNSENT, now=now
+    )
+    checking = deliveries_move(
+        maybe_sent,
+        Status.CLAIMED,
+        Status.UNCONFIRMED,
+        Reason.LEASE_SENT,
+        now=now,
+        next_attempt_at=now,
+    )
+    PublishWorker.objects.filter(seen_at__lt=now - 4 * _lease()).delete()
+    return len(requeued), len(checking)
+
+
+def deliveries_mark_missed(now: datetime | None = None) -> int:
+    """Never-sent deliveries whose due time is older than the cutoff become missed: the user
+    chooses to publish them now or reschedule (a post out of its moment may do harm)."""
+    now = now or timezone.now()
+    cutoff = _cutoff(now)
+    late = list(
+        Delivery.objects.filter(
+            status=Status.SCHEDULED,
+            attempts=0,
+            due_at__lt=cutoff,
+            channel__status=Channel.Status.ACTIVE,
+        ).values_list("pk", flat=True)
+    )
+    moved = deliveries_move(late, Status.SCHEDULED, Status.MISSED, Reason.MISSED, now=now)
+    # Claimed by a worker that died before sending, and already too late to send.
+    stale_unsent = {pk for pk, sent_at in _stale_claims(now) if sent_at is None}
+    late_claims = list(
+        Delivery.objects.filter(pk__in=stale_unsent, attempts=0, due_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    moved += deliveries_move(late_claims, Status.CLAIMED, Status.MISSED, Reason.MISSED, now=now)
+    return len(moved)
+
+
+def deliveries_hold_for_reconnect(now: datetime | None = None) -> int:
+    """Due deliveries of a channel that needs reconnecting wait in needs_reconnect (not missed)."""
+    now = now or timezone.now()
+    waiting = list(
+        Delivery.objects.filter(
+            status=Status.SCHEDULED,
+            next_attempt_at__lte=now,
+            channel__status=Channel.Status.NEEDS_RECONNECT,
+        ).values_list("pk", flat=True)
+    )
+    return len(
+        deliveries_move(
+            waiting, Status.SCHEDULED, Status.NEEDS_RECONNECT, Reason.CHANNEL_DISCONNECTED, now=now
+        )
+    )
+
+
+def channel_disconnect(channel: Channel, reason: str, now: datetime | None = None) -> None:
+    """The network refused the token: the channel needs reconnecting, its due posts wait."""
+    now = now or timezone.now()
+    Channel.objects.filter(pk=channel.pk).update(
+        status=Channel.Status.NEEDS_RECONNECT, status_reason=reason, updated_at=now
+    )
+    channel.status, channel.status_reason = Channel.Status.NEEDS_RECONNECT, reason
+    waiting = list(
+        Delivery.objects.filter(
+            channel=channel, status=Status.SCHEDULED, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    deliveries_move(
+        waiting,
+        Status.SCHEDULED,
+        Status.NEEDS_RECONNECT,
+        Reason.CHANNEL_DISCONNECTED,
+        detail=reason,
+        now=now,
+    )
+
+
+def channel_reconnected(channel: Channel, now: datetime | None = None) -> int:
+    """The user connected the account again: everything that waited goes out now."""
+    now = now or timezone.now()
+    Channel.objects.filter(pk=channel.pk).update(
+        status=Channel.Status.ACTIVE, status_reason="", throttle_until=None, updated_at=now
+    )
+    channel.status, channel.status_reason = Channel.Status.ACTIVE, ""
+    waiting = Delivery.objects.filter(channel=channel, status=Status.NEEDS_RECONNECT)
+    overdue = list(waiting.filter(due_at__lt=now).values_list("pk", flat=True))
+    upcoming = list(waiting.filter(due_at__gte=now).values_list("pk", flat=True))
+    # Past their time they are sent now (and the missed cutoff counts from now).
+    moved = deliveries_move(
+        overdue,
+        Status.NEEDS_RECONNECT,
+        Status.SCHEDULED,
+        Reason.RECONNECTED,
+        now=now,
+        due_at=now,
+        next_attempt_at=now,
+        last_error="",
+    )
+    moved += deliveries_move(
+        upcoming,
+        Status.NEEDS_RECONNECT,
+        Status.SCHEDULED,
+        Reason.RECONNECTED,
+        now=now,
+        next_attempt_at=F("due_at"),
+        last_error="",
+    )
+    Delivery.objects.filter(channel=channel, status=Status.UNCONFIRMED).update(next_attempt_at=now)
+    return len(moved)
+
+
+def worker_heartbeat(worker_id: str, hostname: str, pid: int, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    if not PublishWorker.objects.filter(pk=worker_id).update(seen_at=now):
+        PublishWorker.objects.update_or_create(
+            pk=worker_id,
+            defaults={"hostname": hostname, "pid": pid, "started_at": now, "seen_at": now},
+        )
+
+
+def worker_stopped(worker_id: str) -> None:
+    PublishWorker.objects.filter(pk=worker_id).delete()
+
+
+def deliveries_pending_count(networks: Iterable[str] | None = None) -> int:
+    """Deliveries the engine still has to act on (scheduled, claimed, unconfirmed)."""
+    qs = Delivery.objects.filter(status__in=[Status.SCHEDULED, Status.CLAIMED, Status.UNCONFIRMED])
+    if networks is not None:
+        qs = qs.filter(channel__network__in=list(networks))
+    return qs.count()
+
+
+def deliveries_release_orphans(
+    worker_id: str, active: Iterable[int], older_than: float, now: datetime | None = None
+) -> int:
+    """Claims of this live worker that no thread of it works on any more (a job died on an
+    unexpected error): unsent -> scheduled, maybe sent -> unconfirmed, like a dead worker's."""
+    now = now or timezone.now()
+    orphans = list(
+        Delivery.objects.filter(
+            status=Status.CLAIMED,
+            claimed_by=worker_id,
+            claimed_at__lt=now - timedelta(seconds=older_than),
+        )
+        .exclude(pk__in=list(active))
+        .values_list("pk", "sent_at")
+    )
+    unsent = [pk for pk, sent_at in orphans if sent_at is None]
+    maybe_sent = [pk for pk, sent_at in orphans if sent_at is not None]
+    moved = deliveries_move(unsent, Status.CLAIMED, Status.SCHEDULED, Reason.LEASE_UNSENT, now=now)
+    moved += deliveries_move(
+        maybe_sent,
+        Status.CLAIMED,
+        Status.UNCONFIRMED,
+        Reason.LEASE_SENT,
+        now=now,
+        next_attempt_at=now + _reconcile_after(),
+    )
+    return len(moved)

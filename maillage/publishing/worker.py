@@ -1,0 +1,181 @@
+"""The publish worker: one loop that claims, and a pool of threads that call the networks.
+
+The loop alone touches the queue (claims, housekeeping, heartbeat); each thread publishes
+one claimed delivery or reads one account back, then records the outcome. SIGTERM stops the
+claiming and lets the calls in flight finish, so nothing is left half-recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from types import FrameType
+
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from maillage.connectors.registry import connector_networks
+from maillage.publishing.models import Channel, Delivery
+from maillage.publishing.services import (
+    deliveries_claim,
+    deliveries_hold_for_reconnect,
+    deliveries_mark_missed,
+    deliveries_pending_count,
+    deliveries_reconcile,
+    deliveries_reconcile_claim,
+    deliveries_recover,
+    deliveries_release_orphans,
+    delivery_publish,
+    worker_heartbeat,
+    worker_stopped,
+)
+
+log = logging.getLogger(__name__)
+
+
+def worker_id_new() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class WorkerOptions:
+    threads: int = 20
+    # Seconds to wait for work when nothing was claimable.
+    poll: float = 0.2
+    heartbeat_every: float = 1.0
+    housekeeping_every: float = 2.0
+    # Stop once nothing is left to do (tests and benchmarks), or after this many seconds.
+    exit_when_idle: bool = False
+    max_seconds: float | None = None
+
+
+@dataclass
+class WorkerStats:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    claimed: int = 0
+    reconciled: int = 0
+
+
+class PublishWorker:
+    def __init__(self, options: WorkerOptions, worker_id: str | None = None) -> None:
+        self.options = options
+        self.worker_id = worker_id or worker_id_new()
+        self.stats = WorkerStats()
+        self.stopping = threading.Event()
+        self.job_done = threading.Event()
+        self.lock = threading.Lock()
+        # Futures in flight, with the delivery ids each one works on.
+        self.in_flight: dict[Future[None], list[int]] = {}
+
+    def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+        self.stopping.set()
+        self.job_done.set()
+
+    def _signals(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+
+    def _submit(self, pool: ThreadPoolExecutor, ids: list[int], job: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                # Its claims are released by the loop (release_orphans), never lost.
+                log.exception("Publishing job failed for deliveries %s", ids)
+            finally:
+                close_old_connections()
+                self.job_done.set()
+
+        future = pool.submit(run)
+        with self.lock:
+            self.in_flight[future] = ids
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self.lock:
+            self.in_flight.pop(future, None)
+
+    def _busy_ids(self) -> list[int]:
+        with self.lock:
+            return [pk for ids in self.in_flight.values() for pk in ids]
+
+    def _free(self) -> int:
+        with self.lock:
+            return self.options.threads - len(self.in_flight)
+
+    def _publish(self, delivery: Delivery) -> None:
+        done = delivery_publish(delivery)
+        with self.lock:
+            self.stats.outcomes[done.status] += 1
+
+    def _reconcile(self, channel: Channel, group: list[Delivery]) -> None:
+        deliveries_reconcile(channel, group)
+        with self.lock:
+            self.stats.reconciled += len(group)
+
+    def _housekeeping(self, pool: ThreadPoolExecutor) -> None:
+        now = timezone.now()
+        deliveries_recover(now)
+        # Claims older than a few seconds that no thread holds: a job died unexpectedly.
+        deliveries_release_orphans(self.worker_id, self._busy_ids(), 30.0, now)
+        deliveries_mark_missed(now)
+        deliveries_hold_for_reconnect(now)
+        free = self._free()
+        if free > 0:
+            for group in deliveries_reconcile_claim(self.worker_id, now, free * 10).values():
+                channel = group[0].channel
+                self._submit(pool, [d.pk for d in group], partial(self._reconcile, channel, group))
+
+    def run(self) -> WorkerStats:
+        self._signals()
+        host, pid = socket.gethostname(), os.getpid()
+        started = time.monotonic()
+        next_beat = next_house = 0.0
+        networks = connector_networks()
+        with ThreadPoolExecutor(self.options.threads, thread_name_prefix="publish") as pool:
+            try:
+                while not self.stopping.is_set():
+                    tick = time.monotonic()
+                    if self.options.max_seconds and tick - started > self.options.max_seconds:
+                        break
+                    if tick >= next_beat:
+                        worker_heartbeat(self.worker_id, host, pid)
+                        next_beat = tick + self.options.heartbeat_every
+                    if tick >= next_house:
+                        self._housekeeping(pool)
+                        next_house = tick + self.options.housekeeping_every
+                    claimed: list[Delivery] = []
+                    free = self._free()
+                    if free > 0:
+                        claimed = deliveries_claim(self.worker_id, timezone.now(), free)
+                        self.stats.claimed += len(claimed)
+                        for delivery in claimed:
+                            self._submit(pool, [delivery.pk], partial(self._publish, delivery))
+                    if claimed and self._free() > 0:
+                        continue
+                    if (
+                        self.options.exit_when_idle
+                        and not self._busy_ids()
+                        and not claimed
+                        and deliveries_pending_count(networks) == 0
+                    ):
+                        break
+                    self.job_done.clear()
+                    self.job_done.wait(self.options.poll)
+            finally:
+                self.stopping.set()
+                pool.shutdown(wait=True)
+                worker_stopped(self.worker_id)
+                connections.close_all()
+        return self.stats

@@ -1,0 +1,412 @@
+"""A loopback fake of the networks' publish and read-back endpoints, for tests and benchmarks.
+
+`FakeNetwork()` serves on 127.0.0.1 (a free port) from a thread pool; connectors point at
+`fake.url`. It keeps every post it created, counts calls and creations per content
+fingerprint (the same `content_fingerprint` the engine uses), and injects latency and
+failures. Each network is a `Routes` subclass registering its endpoints, so LinkedIn,
+Facebook, X and Bluesky can be added beside `MastodonRoutes` without touching the server.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from maillage.connectors.registry import content_fingerprint
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Failure:
+    """What to do to the next matching request(s) instead of (or after) serving it.
+
+    kind: "status" (answer `status` with `body` and `headers`, nothing created),
+    "hang_after" (create the post, then wait `seconds` before answering: the client's read
+    timeout fires after sending), "drop" (close the connection without answering, nothing
+    created).
+    """
+
+    kind: str
+    path: str = ""
+    method: str = "POST"
+    times: int = 1
+    status: int = 500
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 2.0
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    form: dict[str, list[str]]
+    files: dict[str, tuple[str, bytes]]
+    token: str
+
+
+@dataclass
+class FakePost:
+    network: str
+    account_id: str
+    external_id: str
+    text: str
+    created_at: datetime
+    language: str = ""
+    media_ids: list[str] = field(default_factory=list)
+
+
+Handler = Callable[[Request, dict[str, str]], Reply]
+
+
+class Routes:
+    """One network's endpoints: subclasses call `self.add(method, pattern, handler)`."""
+
+    network = ""
+
+    def __init__(self, fake: FakeNetwork) -> None:
+        self.fake = fake
+        self.table: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.register()
+
+    def register(self) -> None:
+        raise NotImplementedError
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        self.table.append((method, re.compile(f"^{pattern}$"), handler))
+
+
+def mastodon_html(text: str) -> str:
+    """Render plain text the way Mastodon does: paragraphs, <br>, links split into spans."""
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        scheme, rest = url.split("://", 1)
+        shown, hidden = rest[:30], rest[30:]
+        return (
+            f'<a href="{url}" rel="nofollow noopener" target="_blank">'
+            f'<span class="invisible">{scheme}://</span><span class="ellipsis">{shown}</span>'
+            f'<span class="invisible">{hidden}</span></a>'
+        )
+
+    paragraphs = []
+    for paragraph in text.strip().split("\n\n"):
+        escaped = html.escape(paragraph, quote=False)
+        escaped = re.sub(r"https?://[^\s<]+", link, escaped)
+        paragraphs.append("<p>" + escaped.replace("\n", "<br />") + "</p>")
+    return "".join(paragraphs)
+
+
+class MastodonRoutes(Routes):
+    network = "mastodon"
+
+    def register(self) -> None:
+        self.add("POST", r"/api/v1/apps", self.apps)
+        self.add("POST", r"/oauth/token", self.token)
+        self.add("GET", r"/api/v1/accounts/verify_credentials", self.verify)
+        self.add("GET", r"/api/v2/instance", self.instance)
+        self.add("POST", r"/api/v2/media", self.media)
+        self.add("POST", r"/api/v1/statuses", self.status_create)
+        self.add("GET", r"/api/v1/accounts/(?P<id>[^/]+)/statuses", self.statuses)
+
+    def apps(self, request: Request, args: dict[str, str]) -> Reply:
+        self.fake.apps_registered += 1
+        return Reply(
+            body={
+                "id": "1",
+                "name": request.form.get("client_name", [""])[0],
+                "client_id": "fake-client-id",
+                "client_secret": "fake-client-secret",
+                "redirect_uri": request.form.get("redirect_uris", [""])[0],
+            }
+        )
+
+    def token(self, request: Request, args: dict[str, str]) -> Reply:
+        code = request.form.get("code", [""])[0]
+        token = self.fake.codes.get(code)
+        if token is None:
+            return Reply(400, {"error": "invalid_grant", "error_description": "bad code"})
+        return Reply(body={"access_token": token, "token_type": "Bearer", "scope": "write"})
+
+    def verify(self, request: Request, args: dict[str, str]) -> Reply:
+        account = self.fake.accounts.get(request.token)
+        if account is None:
+            return Reply(401, {"error": "The access token is invalid"})
+        return Reply(
+            body={
+                "id": account["id"],
+                "username": account["username"],
+                "acct": account["username"],
+                "display_name": account["display_name"],
+                "url": f"{self.fake.url}/@{account['username']}",
+            }
+        )
+
+    def instance(self, request: Request, args: dict[str, str]) -> Reply:
+        return Reply(
+            body={
+                "domain": "127.0.0.1",
+                "configuration": {"statuses": {"max_characters": self.fake.max_characters}},
+            }
+        )
+
+    def media(self, request: Request, args: dict[str, str]) -> Reply:
+        if request.token not in self.fake.accounts:
+            return Reply(401, {"error": "The access token is invalid"})
+        media_id = str(next(self.fake.ids))
+        self.fake.media[media_id] = request.files.get("file", ("", b""))
+        return Reply(body={"id": media_id, "type": "image", "url": f"{self.fake.url}/m/{media_id}"})
+
+    def status_create(self, request: Request, args: dict[str, str]) -> Reply:
+        account = self.fake.accounts.get(request.token)
+        if account is None:
+            return Reply(401, {"error": "The access token is invalid"})
+        text = request.form.get("status", [""])[0]
+        if not text.strip():
+            return Reply(422, {"error": "Validation failed: Text can't be blank"})
+        key = request.headers.get("idempotency-key", "")
+        if key and self.fake.honour_idempotency_keys and key in self.fake.idempotency:
+            return Reply(body=self.render(self.fake.idempotency[key]))
+        post = self.fake.create_post(
+            "mastodon",
+            account["id"],
+            text,
+            language=request.form.get("language", [""])[0],
+            media_ids=request.form.get("media_ids[]", []),
+        )
+        if key:
+            self.fake.idempotency[key] = post
+        return Reply(body=self.render(post))
+
+    def statuses(self, request: Request, args: dict[str, str]) -> Reply:
+        limit = int(request.query.get("limit", ["20"])[0])
+        max_id = request.query.get("max_id", [""])[0]
+        posts = [p for p in self.fake.posts_of("mastodon", args["id"])]
+        posts.sort(key=lambda p: int(p.external_id), reverse=True)
+        if max_id:
+            posts = [p for p in posts if int(p.external_id) < int(max_id)]
+        return Reply(body=[self.render(p) for p in posts[:limit]])
+
+    def render(self, post: FakePost) -> dict[str, Any]:
+        username = self.fake.usernames.get(post.account_id, post.account_id)
+        return {
+            "id": post.external_id,
+            "created_at": post.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "url": f"{self.fake.url}/@{username}/{post.external_id}",
+            "uri": f"{self.fake.url}/users/{username}/statuses/{post.external_id}",
+            "content": mastodon_html(post.text),
+            "language": post.language or None,
+            "visibility": "public",
+            "mentions": [],
+            "media_attachments": [{"id": m} for m in post.media_ids],
+        }
+
+
+class FakeNetwork:
+    ROUTES: tuple[type[Routes], ...] = (MastodonRoutes,)
+
+    def __init__(self, latency: float = 0.0, honour_idempotency_keys: bool = False) -> None:
+        self.latency = latency
+        # Off by default so tests prove the engine alone never double-posts.
+        self.honour_idempotency_keys = honour_idempotency_keys
+        self.max_characters = 500
+        self.lock = threading.Lock()
+        self.ids = itertools.count(100_000)
+        self.posts: list[FakePost] = []
+        self.calls: Counter[str] = Counter()  # publish calls per content fingerprint
+        self.created: Counter[str] = Counter()  # posts created per content fingerprint
+        self.requests: Counter[str] = Counter()  # "METHOD /path" -> count
+        self.failures: list[Failure] = []
+        self.accounts: dict[str, dict[str, str]] = {}  # token -> account
+        self.usernames: dict[str, str] = {}
+        self.codes: dict[str, str] = {}  # OAuth code -> token
+        self.idempotency: dict[str, FakePost] = {}
+        self.media: dict[str, tuple[str, bytes]] = {}
+        self.apps_registered = 0
+        self.routes = [routes(self) for routes in self.ROUTES]
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 256
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FakeNetwork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def add_account(
+        self, token: str, account_id: str, username: str, display_name: str = ""
+    ) -> None:
+        with self.lock:
+            self.accounts[token] = {
+                "id": account_id,
+                "username": username,
+                "display_name": display_name or username,
+            }
+            self.usernames[account_id] = username
+
+    def inject(self, failure: Failure) -> None:
+        with self.lock:
+            self.failures.append(failure)
+
+    # --- state --------------------------------------------------------------------------
+
+    def create_post(self, network: str, account_id: str, text: str, **extra: Any) -> FakePost:
+        with self.lock:
+            post = FakePost(
+                network=network,
+                account_id=account_id,
+                external_id=str(next(self.ids)),
+                text=text,
+                created_at=datetime.now(UTC),
+                **extra,
+            )
+            self.posts.append(post)
+            self.created[content_fingerprint(text)] += 1
+        return post
+
+    def posts_of(self, network: str, account_id: str) -> list[FakePost]:
+        with self.lock:
+            return [p for p in self.posts if p.network == network and p.account_id == account_id]
+
+    def _failure_for(self, method: str, path: str) -> Failure | None:
+        with self.lock:
+            for failure in self.failures:
+                if failure.method == method and path.startswith(failure.path) and failure.times:
+                    failure.times -= 1
+                    if failure.times == 0:
+                        self.failures.remove(failure)
+                    return failure
+        return None
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        for routes in self.routes:
+            for verb, pattern, handler in routes.table:
+                match = pattern.match(path)
+                if verb == method and match:
+                    return handler, match.groupdict()
+        return None
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def _serve(self, method: str) -> None:
+                request = self._read(method)
+                with fake.lock:
+                    fake.requests[f"{method} {request.path}"] += 1
+                    if "status" in request.form:
+                        fake.calls[content_fingerprint(request.form["status"][0])] += 1
+                if fake.latency:
+                    time.sleep(fake.latency)
+                failure = fake._failure_for(method, request.path)
+                if failure is not None and failure.kind == "drop":
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if failure is not None and failure.kind == "status":
+                    self._reply(Reply(failure.status, failure.body, failure.headers))
+                    return
+                route = fake._route(method, request.path)
+                reply = route[0](request, route[1]) if route else Reply(404, {"error": "Not found"})
+                if failure is not None and failure.kind == "hang_after":
+                    time.sleep(failure.seconds)
+                self._reply(reply)
+
+            def _read(self, method: str) -> Request:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                content_type = self.headers.get("Content-Type", "")
+                form: dict[str, list[str]] = {}
+                files: dict[str, tuple[str, bytes]] = {}
+                if content_type.startswith("application/x-www-form-urlencoded"):
+                    form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
+                elif content_type.startswith("multipart/form-data"):
+                    message = BytesParser(policy=HTTP).parsebytes(
+                        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+                    )
+                    for part in message.iter_parts():
+                        name = part.get_param("name", header="content-disposition")
+                        decoded = part.get_payload(decode=True)
+                        payload = decoded if isinstance(decoded, bytes) else b""
+                        filename = part.get_filename()
+                        if filename:
+                            files[str(name)] = (filename, payload)
+                        else:
+                            form.setdefault(str(name), []).append(payload.decode("utf-8"))
+                elif content_type.startswith("application/json") and raw:
+                    form = {k: [v] for k, v in json.loads(raw).items() if isinstance(v, str)}
+                auth = self.headers.get("Authorization", "")
+                return Request(
+                    method=method,
+                    path=parts.path,
+                    query=parse_qs(parts.query),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    form=form,
+                    files=files,
+                    token=auth.removeprefix("Bearer ").strip(),
+                )
+
+            def _reply(self, reply: Reply) -> None:
+                body = json.dumps(reply.body if reply.body is not None else {}).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up (timeout, killed worker): what was created stays.
+                    pass
+
+        return Handler

@@ -1,0 +1,1 @@
+"""Recorded network exchanges, written from the networks' API documentation."""

@@ -24,6 +24,19 @@ def name_normalise(name: str) -> str:
     return unicodedata.normalize("NFC", collapse_spaces(name)).casefold()
 
 
+def json_without_nul(data: bytes) -> bytes:
+    """JSON bytes without NUL characters, raw or escaped, which PostgreSQL text refuses.
+
+    One scan of the file instead of one check per string; exports never hold them, so only a
+    crafted file pays for the copy.
+    """
+    if b"\\u0000" in data:
+        data = data.replace(b"\\u0000", b"")
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    return data
+
+
 def digest(*parts: str) -> str:
     """A sha1 of the parts, unambiguous (a separator that never appears in exports)."""
     return hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()

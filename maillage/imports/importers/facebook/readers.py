@@ -24,7 +24,7 @@ from maillage.imports.records import (
     PostRecord,
     RowError,
 )
-from maillage.lib.text import collapse_spaces, digest, key_fit, person_key
+from maillage.lib.text import collapse_spaces, digest, json_without_nul, key_fit, person_key
 
 # Facebook opened in February 2004: an earlier timestamp (0, 1...) is a placeholder, not a date.
 FIRST_TIMESTAMP = 1_075_852_800
@@ -93,7 +93,7 @@ def repair(value: object) -> str:
 def load(data: bytes) -> Any:
     """The JSON document of a file, or FileProblem when it is damaged or cut short."""
     try:
-        return json.loads(data)
+        return json.loads(json_without_nul(data))
     except json.JSONDecodeError as problem:
         raise damaged(problem.lineno) from None
     except (ValueError, RecursionError):

@@ -41,6 +41,8 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        text = text.replace("\x00", "")  # PostgreSQL text refuses NUL; no export holds one
     if "\r" in text:
         # Mixed CRLF/LF (and bare CR from old spreadsheets) inside one file or one field.
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from maillage.lib.text import json_without_nul
+
 ITEMS = "orderedItems"
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 
@@ -48,7 +50,7 @@ def _filled_lists_win(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def json_load(data: bytes, file: str) -> Any:
     """The parsed document, or FileUnusable saying where the JSON breaks."""
     try:
-        return json.loads(data)
+        return json.loads(json_without_nul(data))
     except UnicodeDecodeError:
         raise FileUnusable(
             1,
@@ -68,6 +70,16 @@ def json_load(data: bytes, file: str) -> Any:
                 "column": problem.colno,
                 "what_to_do": download_again(),
             },
+        ) from None
+    except RecursionError:
+        # Lists nested tens of thousands deep: no export looks like that, a crafted file does.
+        raise FileUnusable(
+            1,
+            _(
+                "%(file)s is nested far deeper than any Mastodon export: it was not read. "
+                "%(what_to_do)s"
+            )
+            % {"file": file, "what_to_do": download_again()},
         ) from None
 
 

@@ -255,7 +255,8 @@ class DeliveryEvent(models.Model):
     worker = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        ordering = ["at", "pk"]
+        # Appended in order: the id is the true sequence, even across clocks.
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status} ({self.reason})"

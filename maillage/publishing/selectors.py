@@ -36,7 +36,7 @@ def deliveries_of(user: User) -> QuerySet[Delivery]:
 
 
 def delivery_events(delivery: Delivery) -> QuerySet[DeliveryEvent]:
-    return delivery.events.order_by("at", "pk")
+    return delivery.events.order_by("pk")
 
 
 def slot_local_datetime(day: date, slot: QueueSlot) -> datetime:

@@ -159,3 +159,47 @@ def test_it_prints_why_rows_of_a_real_export_were_skipped(cast, tmp_path):
     assert "Connections.csv — read: " in out
     assert "skipped:" in out
     assert "Jobs/Job Applications.csv: ignored" in out
+
+
+# --- every network, through the real importers ------------------------------------------------
+
+
+def _network_exports(tmp_path):
+    from tests import bluesky_fixtures as bluesky
+    from tests import facebook_fixtures as facebook
+    from tests import mastodon_fixtures as mastodon
+    from tests import x_fixtures as x
+
+    (tmp_path / "m").mkdir()
+    return {
+        "facebook": facebook.export_zip(tmp_path / "f", facebook.archive_members(facebook.CURRENT)),
+        "facebook-page": facebook.single_file(
+            tmp_path / "p", "posts.csv", facebook.PAGE_POSTS_MINIMAL
+        ),
+        "x": x.export_zip(tmp_path / "x", x.archive_members()),
+        "mastodon": mastodon.archive_zip(tmp_path / "m", mastodon.full_archive()),
+        "bluesky": bluesky.export_file(
+            tmp_path / "b", bluesky.repo_car(bluesky.realistic_records())
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["facebook", "facebook-page", "x", "mastodon", "bluesky"])
+def test_every_network_imports_from_the_command_line_with_the_same_json(cast, tmp_path, kind):
+    path = _network_exports(tmp_path)[kind]
+    out = io.StringIO()
+    call_command(
+        "import_archive", kind, str(path), "--user", "bob@example.com", "--json", stdout=out
+    )
+    files = json.loads(out.getvalue())["files"]
+    imported = [data for data in files.values() if data["status"] == "imported"]
+    assert imported
+    for data in files.values():
+        assert {"read", "created", "updated", "skipped", "errors"} <= set(data)
+    assert sum(data["created"] for data in imported) > 0
+
+    again = io.StringIO()
+    call_command(
+        "import_archive", kind, str(path), "--user", "bob@example.com", "--json", stdout=again
+    )
+    assert all(d["created"] == 0 for d in json.loads(again.getvalue())["files"].values())

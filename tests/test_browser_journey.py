@@ -13,6 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from maillage.demo.generator import export_write
 from maillage.demo.plan import demo_plan
+from tests import mastodon_fixtures as mastodon
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +71,7 @@ def sign_up(page, base: str, email: str) -> None:
     page.click("form button[type=submit], form input[type=submit]")
 
 
-def upload_and_watch(page, base: str, archive: Path) -> None:
+def upload_and_watch(page, base: str, archive: Path, expected: str = "Connections.csv") -> None:
     page.goto(f"{base}/imports/")
     page.set_input_files("input[type=file]", str(archive))
     page.click("form[enctype='multipart/form-data'] button[type=submit]")
@@ -80,11 +81,11 @@ def upload_and_watch(page, base: str, archive: Path) -> None:
     drain_tasks()
     # Without a reload, the polled fragment turns into the per-file summary.
     page.wait_for_selector("#run-status table", timeout=15_000)
-    assert "Connections.csv" in page.inner_text("#run-status")
+    assert expected in page.inner_text("#run-status")
 
 
 def test_two_members_join_a_circle_import_and_see_their_circle(
-    live_server, browser, exports, worker_backend
+    live_server, browser, exports, worker_backend, tmp_path
 ):
     base = live_server.url
     alice = browser.new_context(locale="fr-CA").new_page()
@@ -95,7 +96,7 @@ def test_two_members_join_a_circle_import_and_see_their_circle(
     # A newcomer lands on the guide that explains how to get the LinkedIn export.
     expect(alice).to_have_url(re.compile(r"/imports/$"))
     assert alice.locator("html").get_attribute("lang") == "fr-CA"
-    assert "LinkedIn" in alice.inner_text("main h1")
+    assert "LinkedIn" in alice.inner_text("#guide-title")
     alice.goto(f"{base}/circles/new/")
     alice.fill("input[name=name]", "Cercle des ventes de Lévis")
     alice.check("input[name=share_index]")
@@ -126,6 +127,16 @@ def test_two_members_join_a_circle_import_and_see_their_circle(
         page.goto(f"{base}/presence/")
         score = page.inner_text("[data-testid=presence-score]")
         assert re.fullmatch(r"\d+(,\d)?", score.strip()), score
+
+    # Bob also posts on Mastodon: the network is recognised from the archive itself, and his
+    # dashboard breaks his presence down network by network.
+    (tmp_path / "mastodon").mkdir()
+    mastodon_zip = mastodon.archive_zip(tmp_path / "mastodon", mastodon.full_archive())
+    upload_and_watch(bob, base, mastodon_zip, expected="outbox.json")
+    assert "Mastodon" in bob.inner_text("#run-status")
+    bob.goto(f"{base}/presence/")
+    assert bob.locator("[data-testid=network-breakdown] tr[data-network=mastodon]").count() == 1
+    assert bob.locator("[data-testid=network-breakdown] tr[data-network=linkedin]").count() == 1
 
     # The animator sees the circle dashboard with its inactive share.
     alice.goto(f"{base}/presence{circle_path}")

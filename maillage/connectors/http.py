@@ -7,6 +7,7 @@ changes something, because the network may have acted on it.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from maillage.connectors.registry import ConnectorError
 
 USER_AGENT = "Maillage (+https://maillage.org)"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100)
 
 _lock = threading.Lock()
 _client: httpx.Client | None = None
@@ -33,9 +35,13 @@ def http_client() -> httpx.Client:
     with _lock:
         if _client is None:
             _client = httpx.Client(
-                transport=_transport,
+                # Small requests go out at once (Nagle would hold a body behind its headers).
+                transport=_transport
+                or httpx.HTTPTransport(
+                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                    limits=LIMITS,
+                ),
                 headers={"User-Agent": USER_AGENT},
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
                 follow_redirects=False,
             )
         return _client

@@ -76,6 +76,7 @@ class PublishWorker:
         self.lock = threading.Lock()
         # Futures in flight, with the delivery ids each one works on.
         self.in_flight: dict[Future[None], list[int]] = {}
+        self.batch = max(1, options.threads // 4)
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
@@ -157,7 +158,9 @@ class PublishWorker:
                         next_house = tick + self.options.housekeeping_every
                     claimed: list[Delivery] = []
                     free = self._free()
-                    if free > 0:
+                    # Claim in batches (a quarter of the pool) unless idle: one claim query
+                    # for many deliveries keeps the database work per post small.
+                    if free >= self.batch or (free > 0 and not self._busy_ids()):
                         claimed = deliveries_claim(self.worker_id, timezone.now(), free)
                         self.stats.claimed += len(claimed)
                         for delivery in claimed:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ from maillage.publishing.services.transitions import (
     deliveries_move,
     delivery_move,
     events_log,
+    writing,
 )
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
         return []
     networks = connector_networks()
     limits = {network: connector_limits(network) for network in networks}
-    with transaction.atomic():
+    with writing():
         by_channel, by_network, channel_networks = _in_flight()
         full_networks = [n for n in networks if by_network[n] >= limits[n].per_network]
         full_channels = [
@@ -159,6 +160,8 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
         claimed = list(
             Delivery.objects.filter(pk__in=chosen, claim_token=token, status=Status.CLAIMED)
             .select_related("channel", "variant", "planned_post")
+            # One query for the whole batch rather than one per delivery when sending.
+            .prefetch_related("planned_post__media")
             .order_by("next_attempt_at", "pk")
         )
         events_log(
@@ -182,7 +185,7 @@ def delivery_claim_by_id(pk: int, worker_id: str, now: datetime | None = None) -
     """Claim this delivery if it is due and still scheduled (the Django task's way in)."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    with transaction.atomic():
+    with writing():
         changed = (
             Delivery.objects.filter(
                 pk=pk,
@@ -269,9 +272,12 @@ def delivery_publish(delivery: Delivery, now: datetime | None = None) -> Deliver
         idempotency_key=f"maillage-{delivery.pk}-{fingerprint[:16]}",
         media=_media(delivery),
     )
-    started = Delivery.objects.filter(pk=delivery.pk, status=Status.CLAIMED, **only_mine).update(
-        sent_at=now, attempts=F("attempts") + 1, fingerprint=fingerprint, updated_at=now
-    )
+    with writing(atomic=False):
+        started = Delivery.objects.filter(
+            pk=delivery.pk, status=Status.CLAIMED, **only_mine
+        ).update(
+            sent_at=now, attempts=delivery.attempts + 1, fingerprint=fingerprint, updated_at=now
+        )
     if not started:
         log.warning("Delivery %s: claim lost before sending", delivery.pk)
         delivery.refresh_from_db()
@@ -387,9 +393,10 @@ def _record_failure(delivery: Delivery, error: ConnectorError, now: datetime) ->
         )
         if error.retry_after:
             # The network asked the whole account to wait, not only this post.
-            Channel.objects.filter(pk=delivery.channel_id).update(
-                throttle_until=now + timedelta(seconds=error.retry_after)
-            )
+            with writing():
+                Channel.objects.filter(pk=delivery.channel_id).update(
+                    throttle_until=now + timedelta(seconds=error.retry_after)
+                )
     return delivery
 
 
@@ -417,9 +424,10 @@ def deliveries_reconcile(
         message = exc.message if isinstance(exc, ConnectorError) else str(exc)
         if isinstance(exc, TokenKeyError) or exc.needs_reconnect:
             channel_disconnect(channel, message, now)
-        Delivery.objects.filter(pk__in=[d.pk for d in pending], status=Status.UNCONFIRMED).update(
-            next_attempt_at=now + _reconcile_after(), last_error=message, updated_at=now
-        )
+        with writing():
+            Delivery.objects.filter(
+                pk__in=[d.pk for d in pending], status=Status.UNCONFIRMED
+            ).update(next_attempt_at=now + _reconcile_after(), last_error=message, updated_at=now)
         return
     taken = set(
         Delivery.objects.filter(
@@ -457,9 +465,10 @@ def deliveries_reconcile(
                 last_error="",
             )
         else:
-            Delivery.objects.filter(pk=delivery.pk, status=Status.UNCONFIRMED).update(
-                next_attempt_at=now + _reconcile_after(), updated_at=now
-            )
+            with writing():
+                Delivery.objects.filter(pk=delivery.pk, status=Status.UNCONFIRMED).update(
+                    next_attempt_at=now + _reconcile_after(), updated_at=now
+                )
 
 
 def delivery_reconcile(delivery: Delivery, now: datetime | None = None) -> Delivery:
@@ -490,9 +499,10 @@ def deliveries_reconcile_claim(
     if not candidates:
         return {}
     token = uuid.uuid4().hex
-    Delivery.objects.filter(
-        pk__in=candidates, status=Status.UNCONFIRMED, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + _reconcile_after(), claim_token=token, updated_at=now)
+    with writing():
+        Delivery.objects.filter(
+            pk__in=candidates, status=Status.UNCONFIRMED, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + _reconcile_after(), claim_token=token, updated_at=now)
     groups: dict[int, list[Delivery]] = {}
     for delivery in Delivery.objects.filter(pk__in=candidates, claim_token=token).select_related(
         "channel"
@@ -534,7 +544,8 @@ def deliveries_recover(now: datetime | None = None) -> tuple[int, int]:
         now=now,
         next_attempt_at=now,
     )
-    PublishWorker.objects.filter(seen_at__lt=now - 4 * _lease()).delete()
+    with writing():
+        PublishWorker.objects.filter(seen_at__lt=now - 4 * _lease()).delete()
     return len(requeued), len(checking)
 
 
@@ -583,9 +594,10 @@ def deliveries_hold_for_reconnect(now: datetime | None = None) -> int:
 def channel_disconnect(channel: Channel, reason: str, now: datetime | None = None) -> None:
     """The network refused the token: the channel needs reconnecting, its due posts wait."""
     now = now or timezone.now()
-    Channel.objects.filter(pk=channel.pk).update(
-        status=Channel.Status.NEEDS_RECONNECT, status_reason=reason, updated_at=now
-    )
+    with writing():
+        Channel.objects.filter(pk=channel.pk).update(
+            status=Channel.Status.NEEDS_RECONNECT, status_reason=reason, updated_at=now
+        )
     channel.status, channel.status_reason = Channel.Status.NEEDS_RECONNECT, reason
     waiting = list(
         Delivery.objects.filter(
@@ -605,9 +617,10 @@ def channel_disconnect(channel: Channel, reason: str, now: datetime | None = Non
 def channel_reconnected(channel: Channel, now: datetime | None = None) -> int:
     """The user connected the account again: everything that waited goes out now."""
     now = now or timezone.now()
-    Channel.objects.filter(pk=channel.pk).update(
-        status=Channel.Status.ACTIVE, status_reason="", throttle_until=None, updated_at=now
-    )
+    with writing():
+        Channel.objects.filter(pk=channel.pk).update(
+            status=Channel.Status.ACTIVE, status_reason="", throttle_until=None, updated_at=now
+        )
     channel.status, channel.status_reason = Channel.Status.ACTIVE, ""
     waiting = Delivery.objects.filter(channel=channel, status=Status.NEEDS_RECONNECT)
     overdue = list(waiting.filter(due_at__lt=now).values_list("pk", flat=True))
@@ -632,21 +645,25 @@ def channel_reconnected(channel: Channel, now: datetime | None = None) -> int:
         next_attempt_at=F("due_at"),
         last_error="",
     )
-    Delivery.objects.filter(channel=channel, status=Status.UNCONFIRMED).update(next_attempt_at=now)
+    with writing():
+        Delivery.objects.filter(channel=channel, status=Status.UNCONFIRMED).update(
+            next_attempt_at=now
+        )
     return len(moved)
 
 
 def worker_heartbeat(worker_id: str, hostname: str, pid: int, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    if not PublishWorker.objects.filter(pk=worker_id).update(seen_at=now):
-        PublishWorker.objects.update_or_create(
-            pk=worker_id,
-            defaults={"hostname": hostname, "pid": pid, "started_at": now, "seen_at": now},
-        )
+    with writing():
+        if not PublishWorker.objects.filter(pk=worker_id).update(seen_at=now):
+            PublishWorker.objects.create(
+                pk=worker_id, hostname=hostname, pid=pid, started_at=now, seen_at=now
+            )
 
 
 def worker_stopped(worker_id: str) -> None:
-    PublishWorker.objects.filter(pk=worker_id).delete()
+    with writing():
+        PublishWorker.objects.filter(pk=worker_id).delete()
 
 
 def deliveries_pending_count(networks: Iterable[str] | None = None) -> int:

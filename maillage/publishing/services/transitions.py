@@ -6,12 +6,14 @@ no row and nothing is logged, so two processes can never both act on one deliver
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.publishing.models import Delivery, DeliveryEvent
@@ -41,6 +43,27 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 CHUNK = 500
 
+_sqlite_writes = threading.RLock()
+
+
+@contextmanager
+def writing(atomic: bool = True) -> Iterator[None]:
+    """A write transaction (`atomic=False`: one statement, autocommit is enough). On SQLite
+    the threads of one process queue for the write lock here first: SQLite's own busy wait
+    sleeps in growing steps and would stall a pool of 20 threads."""
+    if connection.vendor == "sqlite":
+        with _sqlite_writes:
+            if atomic:
+                with transaction.atomic():
+                    yield
+            else:
+                yield
+    elif atomic:
+        with transaction.atomic():
+            yield
+    else:
+        yield
+
 
 def transition_allowed(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
@@ -62,19 +85,13 @@ def delivery_move(
     if not transition_allowed(from_status, to_status):
         raise ValueError(f"{from_status} -> {to_status} is not a delivery transition")
     now = now or timezone.now()
-    with transaction.atomic():
+    with writing():
         changed = Delivery.objects.filter(
             pk=delivery.pk, status=from_status, **(only_if or {})
         ).update(status=to_status, updated_at=now, **fields)
         if changed:
-            DeliveryEvent.objects.create(
-                delivery_id=delivery.pk,
-                at=now,
-                from_status=from_status,
-                to_status=to_status,
-                reason=reason,
-                detail=detail,
-                worker=worker,
+            events_log(
+                [delivery.pk], from_status, to_status, reason, detail=detail, worker=worker, now=now
             )
     if changed:
         delivery.status = to_status
@@ -105,7 +122,7 @@ def deliveries_move(
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         token = uuid.uuid4().hex
-        with transaction.atomic():
+        with writing():
             Delivery.objects.filter(pk__in=chunk, status=from_status).update(
                 status=to_status, updated_at=now, claim_token=token, **fields
             )

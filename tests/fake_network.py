@@ -226,7 +226,9 @@ class MastodonRoutes(Routes):
 class FakeNetwork:
     ROUTES: tuple[type[Routes], ...] = (MastodonRoutes,)
 
-    def __init__(self, latency: float = 0.0, honour_idempotency_keys: bool = False) -> None:
+    def __init__(
+        self, latency: float = 0.0, honour_idempotency_keys: bool = False, port: int = 0
+    ) -> None:
         self.latency = latency
         # Off by default so tests prove the engine alone never double-posts.
         self.honour_idempotency_keys = honour_idempotency_keys
@@ -245,7 +247,7 @@ class FakeNetwork:
         self.media: dict[str, tuple[str, bytes]] = {}
         self.apps_registered = 0
         self.routes = [routes(self) for routes in self.ROUTES]
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self.server.daemon_threads = True
         self.server.request_queue_size = 256
         self.thread = threading.Thread(
@@ -415,3 +417,27 @@ class FakeNetwork:
                     pass
 
         return Handler
+
+
+def main() -> None:
+    """`python -m tests.fake_network --port 8765 --latency 0.05 --accounts 200`: serve until
+    Ctrl-C, with accounts whose tokens are token-0 ... token-N (ids 1000 ... 1000+N)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    fake = FakeNetwork(latency=args.latency, port=args.port)
+    for number in range(args.accounts):
+        fake.add_account(f"token-{number}", str(1000 + number), f"member{number}")
+    print(fake.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.close()
+
+
+if __name__ == "__main__":
+    main()

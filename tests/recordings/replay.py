@@ -1,4 +1,4 @@
-"""Replay a recorded exchange at the connectors' one HTTP seam (see README.md here)."""
+"""Replay a recorded exchange at the connectors' one HTTP seam (tests/recordings/README.md)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import zipfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +19,7 @@ from django.core.management.base import CommandError
 from maillage.accounts.models import Circle, Membership, User
 from maillage.demo.generator import export_files, exports_write
 from maillage.demo.models import DemoUser
+from maillage.demo.networks import networks_activity
 from maillage.demo.plan import (
     ANIMATOR_EMAIL,
     CIRCLE_NAME,
@@ -30,11 +34,14 @@ from maillage.demo.plan import (
 )
 from maillage.demo.providers import DECISION_POSITIONS
 from maillage.demo.services import demo_circle_build
+from maillage.demo.social_exports import archives_write
+from maillage.imports.importers.bluesky.repo import Repository
 from maillage.imports.models import ImportRun
 from maillage.imports.services import archive_import
 from maillage.network.models import Connection
 from maillage.presence.index import WeekActivity, activity_status
-from maillage.presence.models import Post, PresenceSnapshot
+from maillage.presence.models import Post, PresenceSnapshot, SocialAccount
+from maillage.presence.network_selectors import presence_networks
 from maillage.presence.selectors import current_week
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
@@ -122,13 +129,150 @@ def test_it_writes_dates_in_each_files_own_format():
 
 
 def test_it_writes_identical_files_for_the_same_seed(tmp_path):
-    first = exports_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "a")
-    again = exports_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "b")
-    other = exports_write(demo_plan(43, members=6, scale=0.1, now=NOW), tmp_path / "c")
+    first = archives_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "a")
+    again = archives_write(demo_plan(42, members=6, scale=0.1, now=NOW), tmp_path / "b")
+    other = archives_write(demo_plan(43, members=6, scale=0.1, now=NOW), tmp_path / "c")
 
-    assert list(first) == list(again)
-    assert all(Path(first[e]).read_bytes() == Path(again[e]).read_bytes() for e in first)
-    assert Path(first[ANIMATOR_EMAIL]).read_bytes() != Path(other[ANIMATOR_EMAIL]).read_bytes()
+    assert [(a.email, a.kind, a.path.name) for a in first] == [
+        (a.email, a.kind, a.path.name) for a in again
+    ]
+    assert {a.kind for a in first} > {"linkedin"}
+    assert all(
+        a.path.read_bytes() == b.path.read_bytes() for a, b in zip(first, again, strict=True)
+    )
+    assert first[0].path.read_bytes() != other[0].path.read_bytes()
+
+
+def test_it_puts_two_members_in_five_on_other_networks_at_the_pace_of_their_linkedin():
+    plan = demo_plan(42, scale=0.05, now=NOW)
+    elsewhere = [member for member in plan.members if member.networks]
+    networks = Counter(network for member in elsewhere for network in member.networks)
+
+    assert len(elsewhere) == 10
+    assert all(1 <= len(member.networks) <= 2 for member in elsewhere)
+    assert sum(len(member.networks) == 2 for member in elsewhere) >= 4
+    # Both printed logins see the network-by-network table.
+    assert {ANIMATOR_EMAIL, MEMBER_EMAIL} <= {member.email for member in elsewhere}
+    assert set(networks) == {"facebook", "x", "mastodon", "bluesky"}
+    assert [m.networks for m in demo_plan(42, scale=0.05, now=NOW).members] == [
+        m.networks for m in plan.members
+    ]
+    year_ago = NOW - timedelta(weeks=52)
+    for member in elsewhere:
+        activity = member_activity(plan, member)
+        latest = activity.latest
+        assert latest is not None
+        for found in networks_activity(plan, member, activity):
+            moments = [post.when for post in found.posts] + [r[0] for r in found.reactions]
+            moments += [comment[0] for comment in found.comments]
+            # Nobody acts on another network after they stopped on LinkedIn...
+            assert all(moment <= latest for moment in moments)
+            recent = [post for post in found.posts if post.when >= year_ago]
+            # ...and members who post on LinkedIn every week post there too.
+            if member.archetype in (Archetype.COACH, Archetype.ACTIVE):
+                assert len(recent) >= 10, (member.email, found.network)
+            if member.archetype is Archetype.INACTIVE:
+                assert len(recent) <= 6, (member.email, found.network)
+
+
+def _archives(tmp_path: Path) -> dict[str, Path]:
+    """One archive of each other network, from the full-size circle (networks shrunk)."""
+    found: dict[str, Path] = {}
+    for archive in archives_write(demo_plan(42, scale=0.05, now=NOW), tmp_path):
+        found.setdefault(archive.kind, archive.path)
+    return found
+
+
+def _after_equals(text: str, head: str) -> Any:
+    assert text.startswith(head)
+    return json.loads(text.split("=", 1)[1])
+
+
+def test_it_writes_an_x_archive_as_x_does(tmp_path):
+    path = _archives(tmp_path)["x"]
+    with zipfile.ZipFile(path) as zipped:
+        names = set(zipped.namelist())
+        manifest = _after_equals(
+            zipped.read("data/manifest.js").decode(), "window.__THAR_CONFIG = "
+        )
+        tweets = _after_equals(zipped.read("data/tweets.js").decode(), "window.YTD.tweets.part0 = ")
+        followers = _after_equals(
+            zipped.read("data/follower.js").decode(), "window.YTD.follower.part0 = "
+        )
+        account = _after_equals(zipped.read("data/account.js").decode(), "window.YTD.account.part0")
+
+    assert path.name.startswith("twitter-2026-11-29-") and path.suffix == ".zip"
+    assert {"data/manifest.js", "data/account.js", "data/tweets.js", "data/follower.js"} <= names
+    listed = manifest["dataTypes"]["tweets"]["files"]
+    assert listed == [{"fileName": "data/tweets.js", "globalName": "YTD.tweets.part0",
+                       "count": str(len(tweets))}]  # fmt: skip
+    assert account[0]["account"]["username"] == manifest["userInfo"]["userName"]
+    posts = [item["tweet"] for item in tweets]
+    assert all(datetime.strptime(p["created_at"], "%a %b %d %H:%M:%S %z %Y") for p in posts)
+    assert all(isinstance(p["favorite_count"], str) for p in posts)
+    retweets = [p for p in posts if p["full_text"].startswith("RT @")]
+    assert retweets and all(p["favorite_count"] == p["retweet_count"] == "0" for p in retweets)
+    assert any(p.get("in_reply_to_status_id_str") for p in posts)
+    assert followers and all(
+        set(item["follower"]) == {"accountId", "userLink"} for item in followers
+    )
+
+
+def test_it_writes_a_mastodon_archive_as_mastodon_does(tmp_path):
+    path = _archives(tmp_path)["mastodon"]
+    with zipfile.ZipFile(path) as zipped:
+        outbox = json.loads(zipped.read("outbox.json"))
+        actor = json.loads(zipped.read("actor.json"))
+
+    assert path.name.startswith("archive-20261129") and len(path.name.split("-")[1]) == 14
+    assert outbox["type"] == "OrderedCollection"
+    assert outbox["totalItems"] >= len(outbox["orderedItems"])
+    notes = [item["object"] for item in outbox["orderedItems"] if item["type"] == "Create"]
+    assert notes and all(note["type"] == "Note" for note in notes)
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    assert all(note["content"].startswith("<p>") and public in note["to"] for note in notes)
+    assert all(note["contentMap"] == {next(iter(note["contentMap"])): note["content"]}
+               for note in notes)  # fmt: skip
+    assert all(datetime.fromisoformat(note["published"]) for note in notes)
+    assert all(note["url"].startswith(actor["url"]) for note in notes)
+    assert all(isinstance(note["likes"]["totalItems"], int) for note in notes)
+    assert actor["type"] == "Person" and actor["preferredUsername"] and actor["name"]
+    assert actor["summary"].startswith("<p>")
+
+
+def test_it_writes_a_facebook_archive_with_facebooks_mojibake(tmp_path):
+    path = _archives(tmp_path)["facebook"]
+    with zipfile.ZipFile(path) as zipped:
+        raw = zipped.read(
+            "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json"
+        ).decode("ascii")
+        friends = json.loads(zipped.read("connections/friends/your_friends.json"))
+    posts = json.loads(raw)
+
+    assert path.name.startswith("facebook-") and "-2026-11-29-" in path.name
+    assert all(isinstance(post["timestamp"], int) for post in posts)
+    texts = [entry["post"] for post in posts for entry in post["data"] if "post" in entry]
+    # Each UTF-8 byte of "é" is its own escaped character, as Facebook writes it.
+    assert "\\u00c3\\u00a9" in raw
+    assert any("Ã©" in text for text in texts)
+    assert any(text.encode("latin-1").decode("utf-8") != text for text in texts)
+    assert friends["friends_v2"] and all(
+        set(friend) == {"name", "timestamp"} for friend in friends["friends_v2"]
+    )
+
+
+def test_it_writes_a_bluesky_repository_the_importer_walks(tmp_path):
+    path = _archives(tmp_path)["bluesky"]
+    repository = Repository(path.read_bytes())
+    keys = [key for key, _cid in repository.walk()]
+    collections = Counter(key.split("/")[0] for key in keys)
+
+    assert path.name == "repo.car"
+    assert repository.commit.version == 3
+    assert repository.commit.did.startswith("did:plc:")
+    assert collections["app.bsky.feed.post"] > 0
+    assert "app.bsky.actor.profile/self" in keys
+    assert keys == sorted(keys)
 
 
 @pytest.mark.parametrize("members", [3, 10])
@@ -189,6 +333,12 @@ def _week_status(plan, member) -> str:
         for moment, sent_by_me, _text in exchange:
             if sent_by_me:
                 add(moment, original=False)
+    # What the member did on other networks counts too (the Presence Index adds them all).
+    for found in networks_activity(plan, member, activity):
+        for post in found.posts:
+            add(post.when, original=post.kind == "original")
+        for moment, _text, _whose in found.comments + found.reactions:
+            add(moment, original=False)
     return activity_status(weeks)
 
 
@@ -215,6 +365,27 @@ FILES = {
     "Endorsement_Received_Info.csv",
     "Company Follows.csv",
 }
+
+
+def test_it_writes_archives_every_importer_reads_without_row_errors(db, tmp_path):
+    plan = demo_plan(42, scale=0.05, now=NOW)
+    owners: dict[str, User] = {}
+    kinds: set[str] = set()
+
+    for archive in archives_write(plan, tmp_path):
+        if archive.kind == "linkedin" and archive.email not in (ANIMATOR_EMAIL, MEMBER_EMAIL):
+            continue  # LinkedIn is checked below; the other networks all go through here
+        if archive.email not in owners:
+            owners[archive.email] = User.objects.create_user(email=archive.email, password="x")
+        run = archive_import(owners[archive.email], archive.path, archive.kind)
+
+        assert run.status == ImportRun.Status.SUCCEEDED, (archive.kind, run.error)
+        files = run.summary["files"]
+        assert all(outcome["errors"] == [] for outcome in files.values()), files
+        kinds.add(archive.kind)
+    assert kinds == {"linkedin", "facebook", "x", "mastodon", "bluesky"}
+    accounts = Counter(SocialAccount.objects.values_list("network", flat=True))
+    assert set(accounts) == kinds
 
 
 def test_it_writes_archives_the_linkedin_importer_reads_without_row_errors(db, tmp_path):
@@ -254,11 +425,25 @@ def test_it_builds_the_25_member_circle_with_80_percent_not_active(db):
     assert animator.user.email == ANIMATOR_EMAIL
     assert len(statuses) == 25
     assert 0.70 <= not_active / 25 <= 0.90
-    assert ImportRun.objects.filter(owner__in=users, status="succeeded").count() == 25
+    # Every export of every network went through its importer without a row error.
+    runs = list(ImportRun.objects.filter(owner__in=users))
+    assert len(runs) > 25
+    assert all(run.status == "succeeded" for run in runs)
+    assert all(outcome["errors"] == [] for run in runs for outcome in run.summary["files"].values())
+    assert Counter(run.kind for run in runs)["linkedin"] == 25
+    # Several members show two or more networks in their network-by-network table.
+    tables = [presence_networks(user, week, ZONE) for user in users]
+    several = [rows for rows in tables if len(rows) >= 2]
+    assert 8 <= len(several) <= 12
+    shown = {row.network for rows in several for row in rows}
+    assert shown == {"linkedin", "facebook", "x", "mastodon", "bluesky"}
+    assert any(row.original_posts for rows in several for row in rows if row.network != "linkedin")
+    assert len(presence_networks(User.objects.get(email=MEMBER_EMAIL), week, ZONE)) >= 2
     assert User.objects.get(email=MEMBER_EMAIL).check_password(PASSWORD)
     assert sum(m.share_index for m in members) == 22
     assert sum(not (m.share_index or m.show_name or m.pool_connections) for m in members) == 3
     assert CIRCLE_NAME in out
+    assert "Mastodon" in out and "Bluesky" in out
     assert "animateur@example.com" in out and "demo-maillage-2026" in out
     # Once built, --if-empty leaves it alone and --logins prints the three lines.
     assert _command("--if-empty")[0].count("\n") == 1

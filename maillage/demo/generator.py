@@ -16,7 +16,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from maillage.demo import texts
-from maillage.demo.plan import ZONE, Archetype, DemoPlan, MemberPlan, ascii_slug, member_activity
+from maillage.demo.plan import (
+    ZONE,
+    Activity,
+    Archetype,
+    DemoPlan,
+    MemberPlan,
+    ascii_slug,
+    member_activity,
+)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -126,9 +134,11 @@ RECOMMENDATION_HEADER = [
 ]  # fmt: skip
 
 
-def export_files(plan: DemoPlan, member: MemberPlan) -> dict[str, str]:
-    """File name -> text of one member's export."""
-    activity = member_activity(plan, member)
+def export_files(
+    plan: DemoPlan, member: MemberPlan, activity: Activity | None = None
+) -> dict[str, str]:
+    """File name -> text of one member's export (`activity`: already drawn for other networks)."""
+    activity = activity or member_activity(plan, member)
     rng = random.Random(f"{plan.seed}:{member.index}:files")
     me = member.as_contact()
     files: dict[str, str] = {}
@@ -296,18 +306,30 @@ def _profile_rows(rng: random.Random, member: MemberPlan) -> list[list[str]]:
     return [header, row]
 
 
-def export_write(plan: DemoPlan, member: MemberPlan, directory: Path) -> Path:
-    """Write one member's `Basic_LinkedInDataExport_MM-DD-YYYY.zip` under `directory`."""
+def zip_write(path: Path, files: dict[str, bytes], stamp: tuple[int, ...]) -> None:
+    """A zip of `files` whose members all carry `stamp` (year, month, day, hour, minute, second)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            # A fixed timestamp keeps the archive byte-identical for the same seed and `now`.
+            info = zipfile.ZipInfo(name, date_time=stamp[:6])  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+
+
+def member_folder(directory: Path, member: MemberPlan) -> Path:
     folder = directory / f"member-{member.index:02d}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / plan.archive_name
+    return folder
+
+
+def export_write(
+    plan: DemoPlan, member: MemberPlan, directory: Path, activity: Activity | None = None
+) -> Path:
+    """Write one member's `Basic_LinkedInDataExport_MM-DD-YYYY.zip` under `directory`."""
+    path = member_folder(directory, member) / plan.archive_name
+    files = export_files(plan, member, activity)
     stamp = plan.now.astimezone(ZONE).timetuple()[:6]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in export_files(plan, member).items():
-            # A fixed timestamp keeps the archive byte-identical for the same seed and `now`.
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode("utf-8"))
+    zip_write(path, {name: text.encode("utf-8") for name, text in files.items()}, stamp)
     return path
 
 

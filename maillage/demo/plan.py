@@ -6,6 +6,7 @@ Everything comes from the seed and `now`: a seeded Faker `fr_CA` for names and o
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import unicodedata
@@ -30,6 +31,11 @@ DEFAULT_MEMBERS = 25
 CONNECTION_BUDGET = 20_000
 
 REACTION_TYPES = ("LIKE",) * 6 + ("PRAISE", "INTEREST", "APPRECIATION", "EMPATHY", "ENTERTAINMENT")
+
+# Every member is on LinkedIn; this share of the circle is also on one or two of these
+# (importer kinds), so the dashboards' network-by-network table has something to show.
+OTHER_NETWORKS = ("facebook", "x", "mastodon", "bluesky")
+ELSEWHERE_SHARE = 0.4
 
 
 class Archetype(StrEnum):
@@ -85,6 +91,8 @@ class MemberPlan:
     show_name: bool
     pool_connections: bool
     url: str
+    # Networks besides LinkedIn (importer kinds, in OTHER_NETWORKS order).
+    networks: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -224,6 +232,7 @@ def demo_plan(
     plan.members = [
         _with_size(member, max(5, round(member.network_size * factor))) for member in plan.members
     ]
+    plan.members = _networks_assign(seed, plan.members)
     pool_size = max(member.network_size for member in plan.members) + 200
     plan.contacts = [_contact(fake, rng) for _ in range(pool_size)]
     return plan
@@ -233,6 +242,57 @@ def _with_size(member: MemberPlan, size: int) -> MemberPlan:
     values = {name: getattr(member, name) for name in MemberPlan.__slots__}
     values["network_size"] = size
     return MemberPlan(**values)
+
+
+# How likely each archetype is to be among the members on other networks (relative weights):
+# people who post on LinkedIn tend to post elsewhere too.
+ELSEWHERE_WEIGHT: dict[Archetype, float] = {
+    Archetype.COACH: 1.0,
+    Archetype.ACTIVE: 4.0,
+    Archetype.OCCASIONAL: 1.5,
+    Archetype.INACTIVE: 1.0,
+}
+# The chance of being on two other networks rather than one (the animator always is).
+TWO_NETWORKS: dict[Archetype, float] = {
+    Archetype.COACH: 1.0,
+    Archetype.ACTIVE: 0.6,
+    Archetype.OCCASIONAL: 0.3,
+    Archetype.INACTIVE: 0.25,
+}
+
+
+def _networks_assign(seed: int, members: list[MemberPlan]) -> list[MemberPlan]:
+    """Give about 40% of the members one or two other networks (their own seeded draw).
+
+    The animator and the printed member login are always among them, so both dashboards show
+    the network-by-network table. Networks are dealt in shuffled rounds of four, so every one
+    of them appears once there are four places to fill.
+    """
+    rng = random.Random(f"{seed}:networks")
+    wanted = max(1, round(len(members) * ELSEWHERE_SHARE))
+    first = [m for m in members if m.is_animator or m.email == MEMBER_EMAIL]
+    rest = [m for m in members if m not in first]
+    # Weighted sampling without replacement (Efraimidis-Spirakis): the largest u^(1/w) wins.
+    keys = [rng.random() ** (1 / ELSEWHERE_WEIGHT[m.archetype]) for m in rest]
+    ranked = [m for _, m in sorted(zip(keys, rest, strict=True), key=lambda item: -item[0])]
+    chosen = (first + ranked)[:wanted]
+    deck: list[str] = []
+    networks: dict[int, tuple[str, ...]] = {}
+    for member in chosen:
+        count = 2 if rng.random() < TWO_NETWORKS[member.archetype] else 1
+        picked: list[str] = []
+        while len(picked) < count:
+            if len(deck) < len(OTHER_NETWORKS):
+                dealt = list(OTHER_NETWORKS)
+                rng.shuffle(dealt)
+                deck += dealt
+            network = next(name for name in deck if name not in picked)
+            deck.remove(network)
+            picked.append(network)
+        networks[member.index] = tuple(n for n in OTHER_NETWORKS if n in picked)
+    return [
+        dataclasses.replace(member, networks=networks.get(member.index, ())) for member in members
+    ]
 
 
 def _contact(fake: Faker, rng: random.Random) -> Contact:
@@ -271,6 +331,9 @@ class Activity:
     recommendations_received: list[tuple[datetime, Contact, str]] = field(default_factory=list)
     endorsements: list[tuple[datetime, Contact, str]] = field(default_factory=list)
     follows: list[tuple[datetime, str]] = field(default_factory=list)
+    # The last moment the member may act (it decides this week's status); other networks keep
+    # to it too.
+    latest: datetime | None = None
 
 
 class WeekClock:
@@ -349,7 +412,7 @@ RATES: dict[Archetype, Rates] = {
 }
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
     """A small Poisson draw (Knuth), enough for weekly counts."""
     if mean <= 0:
         return 0
@@ -378,7 +441,7 @@ def member_activity(plan: DemoPlan, member: MemberPlan) -> Activity:
     # Inactive members mostly stopped long ago: half of them did nothing in the year.
     if kind is Archetype.INACTIVE and rng.random() < 0.5:
         latest = year_ago
-    activity = Activity()
+    activity = Activity(latest=latest)
     people = _network(plan, member, rng, rates.new_connections, activity)
 
     for week in range(52, 0, -1):
@@ -386,15 +449,15 @@ def member_activity(plan: DemoPlan, member: MemberPlan) -> Activity:
         if start >= latest:
             break
         end = min(end, latest)
-        posts = _poisson(rng, rates.posts)
+        posts = poisson(rng, rates.posts)
         # Active members post in each of the last three full weeks, so they read as active.
         if kind in (Archetype.COACH, Archetype.ACTIVE) and week <= 3:
             posts = max(posts, 1)
         for _ in range(posts):
             activity.posts.append((clock.between(start, end), _post_text(rng, member, me), ""))
-        for _ in range(_poisson(rng, rates.comments)):
+        for _ in range(poisson(rng, rates.comments)):
             activity.comments.append((clock.between(start, end), _comment_text(rng, member, me)))
-        for _ in range(_poisson(rng, rates.reactions)):
+        for _ in range(poisson(rng, rates.reactions)):
             activity.reactions.append((clock.between(start, end), rng.choice(REACTION_TYPES)))
     if kind in (Archetype.COACH, Archetype.ACTIVE):
         if plan.now - clock.week_start > timedelta(hours=12) and rng.random() < 0.6:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import Circle, Membership, User
 from maillage.accounts.services import membership_consent_update, user_delete
-from maillage.demo.generator import exports_write
 from maillage.demo.models import DemoCircle, DemoUser
 from maillage.demo.plan import (
     ANIMATOR_EMAIL,
@@ -27,9 +26,11 @@ from maillage.demo.plan import (
     DemoPlan,
     demo_plan,
 )
+from maillage.demo.social_exports import archives_write
 from maillage.imports.models import ImportRun
 from maillage.imports.services import archive_import
 from maillage.presence.models import PresenceSnapshot
+from maillage.presence.networks import Network
 from maillage.presence.selectors import current_week
 from maillage.presence.services import presence_recompute
 
@@ -55,8 +56,10 @@ class DemoResult:
     member_email: str = MEMBER_EMAIL
     password: str = PASSWORD
     seconds: float = 0.0
-    # "e-mail: file: line N: reason" for rows the importer could not read (none expected)
+    # "e-mail: network: file: line N: reason" for rows the importer could not read (none expected)
     row_errors: list[str] = field(default_factory=list)
+    # network -> how many members have an export of it
+    networks: dict[str, int] = field(default_factory=dict)
 
     def share(self, status: str) -> int:
         """Percentage of members with this status this week."""
@@ -129,22 +132,31 @@ def _row_errors(email: str, run: ImportRun) -> list[str]:
     files = (run.summary or {}).get("files", {})
     for name, outcome in files.items():
         for error in outcome.get("errors", []):
-            found.append(f"{email}: {name}: {error.get('line')}: {error.get('reason')}")
+            found.append(f"{email}: {run.kind}: {name}: {error.get('line')}: {error.get('reason')}")
     return found
 
 
-def _imports_run(plan: DemoPlan, users: dict[str, User], directory: Path) -> list[str]:
-    """Import every member's archive with the real importer; returns row errors."""
+def _imports_run(
+    plan: DemoPlan, users: dict[str, User], directory: Path
+) -> tuple[list[str], Counter[str]]:
+    """Import every archive (LinkedIn, then any other network) with the real importer.
+
+    Returns the row errors and how many members each network has.
+    """
     row_errors: list[str] = []
-    for email, path in exports_write(plan, directory).items():
-        run = archive_import(users[email], path, "linkedin")
+    networks: Counter[str] = Counter()
+    for archive in archives_write(plan, directory):
+        run = archive_import(users[archive.email], archive.path, archive.kind)
         if run.status != ImportRun.Status.SUCCEEDED:
+            # The network is named next to the address: a member may have several exports.
+            who = f"{archive.email} ({Network(archive.kind).label})"
             raise DemoError(
                 _("The demo export of %(email)s was not imported (%(status)s): %(error)s")
-                % {"email": email, "status": run.get_status_display(), "error": run.error}
+                % {"email": who, "status": run.get_status_display(), "error": run.error}
             )
-        row_errors += _row_errors(email, run)
-    return row_errors
+        row_errors += _row_errors(archive.email, run)
+        networks[archive.kind] += 1
+    return row_errors, networks
 
 
 def demo_statuses(users: list[User]) -> dict[str, int]:
@@ -183,7 +195,7 @@ def demo_circle_build(
         circle = _circle_create(plan, users)
     try:
         with tempfile.TemporaryDirectory(prefix="maillage-demo-") as directory:
-            row_errors = _imports_run(plan, users, Path(directory))
+            row_errors, networks = _imports_run(plan, users, Path(directory))
         for user in users.values():
             presence_recompute(user)
     except BaseException:
@@ -196,4 +208,5 @@ def demo_circle_build(
         statuses=demo_statuses(list(users.values())),
         seconds=time.monotonic() - started,
         row_errors=row_errors,
+        networks={network: networks[network] for network in Network.values if networks[network]},
     )

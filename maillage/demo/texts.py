@@ -118,3 +118,55 @@ COACH_SUMMARY = (
 def fill(template: str, rng: random.Random, **values: str) -> str:
     """Fill a template's placeholders; {n} gets a plausible number."""
     return template.format(n=str(rng.randint(5, 40)), **values)
+
+
+# --- other networks ---------------------------------------------------------------------------
+
+# Short posts for X, Mastodon and Bluesky (under 280 characters).
+SHORT_POSTS_FR: tuple[str, ...] = (
+    "Déjeuner du cercle des ventes ce matin à {place}. Sujet du jour : demander la "
+    "recommandation sans gêne.",
+    "Un client satisfait qui ne vous recommande pas, c'est souvent qu'on ne lui a rien demandé.",
+    "Trois rendez-vous pris cette semaine grâce à des présentations de clients. "
+    "Le bouche-à-oreille, ça se cultive.",
+    "Quelqu'un a un bon outil pour suivre ses relances clients ? Je cherche encore.",
+    "Salon de l'industrie à {place} jeudi : qui y sera ?",
+    "La prospection à froid coûte de plus en plus cher. Être vu avant d'être appelé coûte moins.",
+    "Belle victoire pour l'équipe de {company} aujourd'hui. Fier de ce groupe !",
+    "Lecture de la fin de semaine : comment les acheteurs B2B choisissent leurs fournisseurs. "
+    "Sans surprise, ils demandent à leurs pairs.",
+    "En route vers {place} ce matin. Rien ne remplace une visite chez le client.",
+    "{n} % de nos nouveaux clients cette année sont venus par recommandation. On continue !",
+)
+
+SHORT_POSTS_EN: tuple[str, ...] = (
+    "Breakfast with the sales circle in {place} this morning: referrals beat cold calls.",
+    "Anyone at the {place} trade show on Thursday? Let's meet.",
+    "Be visible before you are needed. Buyers ask their peers first.",
+)
+
+# Facebook: more personal and local than LinkedIn.
+FACEBOOK_POSTS_FR: tuple[str, ...] = (
+    "Quelle belle soirée au tournoi de golf de la Chambre de commerce de {place} ! "
+    "Merci aux organisateurs.",
+    "Fiers de commanditer l'équipe de hockey mineur de {place} encore cette année.",
+    "{company} recrute ! Partagez autour de vous : on cherche une perle pour la région de {place}.",
+    "Souper de Noël de l'équipe ce soir. Merci à tous pour cette belle année !",
+    "Portes ouvertes chez {company} samedi : venez nous voir en famille, il y aura du café "
+    "et des beignes.",
+    "Fin de semaine au chalet. Déconnexion totale (ou presque).",
+    "Bravo à nos employés qui ont couru pour la fondation de l'hôpital de {place} !",
+)
+
+FACEBOOK_POSTS_EN: tuple[str, ...] = (
+    "Great evening at the {place} Chamber of Commerce golf tournament!",
+    "{company} is hiring in {place}: please share.",
+)
+
+BIOS: tuple[str, ...] = (
+    "{position} chez {company}. Vente B2B, région de {place}.",
+    "{position} | {company} | Québec",
+    "Vente-conseil et développement des affaires à {place}. Opinions personnelles.",
+)
+
+COACH_BIO = "Coach en vente sociale. J'aide les directeurs des ventes du Québec à être recommandés."

@@ -17,10 +17,14 @@ from maillage.demo.services import (
     demo_circle_delete,
     demo_logins_exist,
 )
+from maillage.presence.networks import Network
 
 
 class Command(BaseCommand):
-    help = "Build the fictional demo circle (25 members, 12 months of LinkedIn activity)."
+    help = (
+        "Build the fictional demo circle (25 members, 12 months of activity on LinkedIn, and on "
+        "Facebook, X, Mastodon or Bluesky for some of them)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=42, help=_("Same seed, same circle."))
@@ -95,6 +99,11 @@ class Command(BaseCommand):
                 "inactive": result.share("inactive"),
             }
         )
+        if result.networks:
+            counts = ", ".join(
+                f"{Network(network).label} {count}" for network, count in result.networks.items()
+            )
+            self.stdout.write(_("Members per network: %(networks)s.") % {"networks": counts})
         for line in result.row_errors[:10]:
             self.stderr.write(_("Row not imported: %(line)s") % {"line": line})
         self._logins()

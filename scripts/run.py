@@ -1,4 +1,4 @@
-"""`make run`: the web server and the task worker side by side; Ctrl-C stops both."""
+"""`make run`: the web server, the task worker and the publish worker; Ctrl-C stops them."""
 
 from __future__ import annotations
 
@@ -32,9 +32,12 @@ def main() -> int:
     env = dict(os.environ)
     server = subprocess.Popen([MAILLAGE, "runserver", "--noreload", ADDRESS], env=env)
     worker = subprocess.Popen([MAILLAGE, "db_worker", "--interval", "0.5"], env=env)
-    print(f"\nMaillage runs on http://{ADDRESS}/  (Ctrl-C stops the server and the worker)")
+    # Scheduled posts go out through their own worker: it claims due deliveries, calls the
+    # networks with many calls in flight and reconciles ambiguous sends (docs/publishing.md).
+    publisher = subprocess.Popen([MAILLAGE, "publish_worker"], env=env)
+    print(f"\nMaillage runs on http://{ADDRESS}/  (Ctrl-C stops the server and the workers)")
     subprocess.run([MAILLAGE, "demo", "--logins"], env=env, check=False)
-    processes = [server, worker]
+    processes = [server, worker, publisher]
     nightly = next_nightly(datetime.now())
     try:
         while all(p.poll() is None for p in processes):

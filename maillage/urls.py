@@ -13,5 +13,6 @@ urlpatterns = [
     path("circles/", include("maillage.accounts.circle_urls")),
     path("imports/", include("maillage.imports.urls")),
     path("presence/", include("maillage.presence.urls")),
+    path("publishing/", include("maillage.publishing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,327 @@
+"""Benchmark the publish worker: drain 10,000 due deliveries against the loopback fake network.
+
+Creates N deliveries due at once, spread over Mastodon channels (accounts of the fake
+instance, 50 ms per call), runs `maillage publish_worker --exit-when-idle` subprocess(es) to
+drain them, and measures the wall time against the ideal (deliveries x latency / calls in
+flight), the duplicates (posts created on the fake network per fingerprint > 1) and the lost
+deliveries (not published). `--kill-worker` SIGKILLs the first worker once 30 % are out and
+starts it again; with MAILLAGE_DATABASE_URL on PostgreSQL the run gets a fresh database of
+its own on that server (dropped at the end), else a fresh SQLite file in a temporary var dir.
+
+    .venv/bin/python bench/publish_drain.py [--json] [--workers N] [--kill-worker]
+        [--deliveries N] [--accounts N] [--threads N] [--profile N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fake_network import FakeNetwork  # noqa: E402
+
+LATENCY = 0.05
+# A dead worker's claims are taken back once its heartbeat is older than the lease: 300 s by
+# default, shortened here so a --kill-worker run does not sit idle for five minutes.
+LEASE_SECONDS = 5
+KILL_AT = 0.3
+
+
+def text_of(number: int) -> str:
+    return f"Publication {number} du cercle des ventes, banc d'essai"
+
+
+@contextmanager
+def database(var_dir: Path) -> Iterator[tuple[str, str]]:
+    """(url, engine) of a fresh database: PostgreSQL when MAILLAGE_DATABASE_URL says so."""
+    base = os.environ.get("MAILLAGE_DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{var_dir / 'bench.sqlite3'}", "sqlite"
+        return
+    import psycopg
+
+    parts = urlsplit(base)
+    name = f"maillage_bench_{uuid.uuid4().hex[:10]}"
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl(), "postgresql"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def django_setup(var_dir: Path, url: str) -> dict[str, str]:
+    """Configure Django on `url` (before it reads its settings), migrate; the workers' env."""
+    from cryptography.fernet import Fernet
+
+    env = {
+        "DJANGO_SETTINGS_MODULE": "maillage.settings",
+        "MAILLAGE_DATABASE_URL": url,
+        "MAILLAGE_VAR_DIR": str(var_dir),
+        "MAILLAGE_TOKEN_KEYS": Fernet.generate_key().decode(),
+        "MAILLAGE_PUBLISHING_LEASE_SECONDS": str(LEASE_SECONDS),
+        "MAILLAGE_PUBLISHING_RECONCILE_AFTER_SECONDS": "1",
+        "MAILLAGE_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return {**os.environ, **env}
+
+
+def seed(fake: FakeNetwork, deliveries: int, accounts: int) -> None:
+    from django.utils import timezone
+
+    from maillage.accounts.models import User
+    from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
+
+    user = User.objects.create_user(email="bench@example.com", password=None)
+    channels = []
+    for number in range(accounts):
+        fake.add_account(f"token-{number}", str(1000 + number), f"member{number}")
+        channel = Channel(
+            owner=user,
+            network="mastodon",
+            external_id=str(1000 + number),
+            handle=f"@member{number}@fake",
+            instance_url=fake.url,
+        )
+        channel.access_token = f"token-{number}"
+        channels.append(channel)
+    Channel.objects.bulk_create(channels)
+    channels = list(Channel.objects.order_by("pk"))
+    now = timezone.now()
+    posts = PlannedPost.objects.bulk_create(
+        (PlannedPost(owner=user, status="scheduled", scheduled_at=now) for _ in range(deliveries)),
+        batch_size=1000,
+    )
+    variants = PostVariant.objects.bulk_create(
+        (
+            PostVariant(planned_post=post, network="mastodon", language="fr", text=text_of(n))
+            for n, post in enumerate(posts)
+        ),
+        batch_size=1000,
+    )
+    Delivery.objects.bulk_create(
+        (
+            Delivery(
+                planned_post=post,
+                channel=channels[n % len(channels)],
+                variant=variant,
+                due_at=now,
+                next_attempt_at=now,
+            )
+            for n, (post, variant) in enumerate(zip(posts, variants, strict=True))
+        ),
+        batch_size=1000,
+    )
+
+
+def worker(env: dict[str, str], threads: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                *(sys.executable, "-m", "maillage", "publish_worker", "--threads", str(threads)),
+                *("--poll", "0.05", "--exit-when-idle", "--max-seconds", "1800"),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def drain(
+    fake: FakeNetwork, env: dict[str, str], args: argparse.Namespace, logs: Path
+) -> dict[str, Any]:
+    cpu_before = children_cpu()
+    own_before = time.process_time()
+    began = time.perf_counter()
+    log = logs / "workers.log"
+    workers = [worker(env, args.threads, log) for _ in range(args.workers)]
+    killed_at = None
+    if args.kill_worker:
+        while sum(fake.created.values()) < args.deliveries * KILL_AT:
+            if workers[0].poll() is not None:
+                raise SystemExit(f"worker ended early:\n{log.read_text()[-3000:]}")
+            time.sleep(0.01)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait()
+        killed_at = time.perf_counter() - began
+        workers[0] = worker(env, args.threads, log)
+    codes = [process.wait() for process in workers]
+    wall = time.perf_counter() - began
+    if any(codes):
+        raise SystemExit(f"worker exit codes {codes}:\n{log.read_text()[-3000:]}")
+    first = min(post.created_at for post in fake.posts) if fake.posts else None
+    last = max(post.created_at for post in fake.posts) if fake.posts else None
+    return {
+        "wall_s": wall,
+        "posting_s": (last - first).total_seconds() if first and last else 0.0,
+        "killed_at_s": killed_at,
+        "workers_cpu_s": children_cpu() - cpu_before,
+        "fake_network_cpu_s": time.process_time() - own_before,
+        "log_tail": log.read_text(errors="replace")[-1500:],
+    }
+
+
+def tally(fake: FakeNetwork, deliveries: int) -> dict[str, Any]:
+    from maillage.connectors.registry import content_fingerprint
+    from maillage.publishing.models import Delivery
+
+    rows = list(Delivery.objects.values_list("status", "variant__text", "external_id"))
+    statuses = Counter(status for status, _, _ in rows)
+    prints = [content_fingerprint(text_of(n)) for n in range(deliveries)]
+    duplicates = sum(max(0, fake.created[fp] - 1) for fp in prints)
+    # Lost: not published, or published without a post of its own on the network.
+    made = {post.text: post.external_id for post in fake.posts}
+    lost = sum(
+        1
+        for status, text, external_id in rows
+        if status != "published" or made.get(text) != external_id
+    )
+    return {
+        "duplicates": duplicates,
+        "lost": lost,
+        "statuses": dict(statuses),
+        "publish_calls": sum(fake.calls.values()),
+        "posts_created": sum(fake.created.values()),
+        "read_backs": sum(n for key, n in fake.requests.items() if key.startswith("GET")),
+    }
+
+
+def profile(fake: FakeNetwork, count: int) -> dict[str, Any]:
+    """CPU per delivery of claim + publish, in this process, against a 0 ms fake network."""
+    from django.utils import timezone
+
+    from maillage.publishing.services import deliveries_claim, delivery_publish
+
+    fake.latency = 0.0
+    profiler = cProfile.Profile()
+    cpu = time.process_time()
+    began = time.perf_counter()
+    claimed_n = 0
+    profiler.enable()
+    while claimed_n < count:
+        claimed = deliveries_claim("bench-profile", timezone.now(), min(20, count - claimed_n))
+        if not claimed:
+            break
+        claimed_n += len(claimed)
+        for delivery in claimed:
+            delivery_publish(delivery)
+    profiler.disable()
+    cpu = time.process_time() - cpu
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(45)
+    return {
+        "deliveries": claimed_n,
+        "cpu_ms_per_delivery": 1000 * cpu / max(1, claimed_n),
+        "wall_ms_per_delivery": 1000 * (time.perf_counter() - began) / max(1, claimed_n),
+        "profile": out.getvalue(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=20, help="threads per worker (>= 20)")
+    parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument("--deliveries", type=int, default=10_000)
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of draining, profile claim + publish of N deliveries in-process",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="maillage-publish-bench-") as tmp:
+        var_dir = Path(tmp)
+        with database(var_dir) as (url, engine), FakeNetwork(latency=LATENCY) as fake:
+            env = django_setup(var_dir, url)
+            seed(fake, args.deliveries, args.accounts)
+            if args.profile:
+                result = profile(fake, args.profile)
+                print(json.dumps({k: v for k, v in result.items() if k != "profile"}))
+                print(result["profile"])
+                return
+            run = drain(fake, env, args, var_dir)
+            counts = tally(fake, args.deliveries)
+    from maillage.connectors.registry import connector_get
+
+    per_network = connector_get("mastodon").limits().per_network
+    in_flight = min(args.workers * args.threads, per_network, args.accounts)
+    ideal = args.deliveries * LATENCY / in_flight
+    result = {
+        "ratio": round(run["wall_s"] / ideal, 3),
+        "duplicates": counts["duplicates"],
+        "lost": counts["lost"],
+        "wall_s": round(run["wall_s"], 2),
+        "ideal_s": round(ideal, 2),
+        "posting_s": round(run["posting_s"], 2),
+        "in_flight": in_flight,
+        "deliveries": args.deliveries,
+        "accounts": args.accounts,
+        "workers": args.workers,
+        "threads": args.threads,
+        "kill_worker": args.kill_worker,
+        "killed_at_s": run["killed_at_s"] and round(run["killed_at_s"], 2),
+        "database": engine,
+        "statuses": counts["statuses"],
+        "publish_calls": counts["publish_calls"],
+        "posts_created": counts["posts_created"],
+        "read_backs": counts["read_backs"],
+        "workers_cpu_ms_per_delivery": round(1000 * run["workers_cpu_s"] / args.deliveries, 2),
+        "fake_network_cpu_ms_per_delivery": round(
+            1000 * run["fake_network_cpu_s"] / args.deliveries, 2
+        ),
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        print(f"{key:34} {value}")
+    goal = result["ratio"] <= 1.2 and not result["duplicates"] and not result["lost"]
+    print("goal (ratio <= 1.2, 0 duplicates, 0 lost):", "met" if goal else "MISSED")
+
+
+if __name__ == "__main__":
+    main()

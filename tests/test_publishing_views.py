@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from maillage.connectors.http import http_transport_replaced
 from maillage.presence.networks import AccountKind, Network
-from maillage.publishing.models import Channel
+from maillage.publishing.forms import text_length
+from maillage.publishing.models import Channel, Delivery, PlannedPost
+from maillage.publishing.services import VariantInput, planned_post_create, planned_post_schedule
 from tests.fake_network import FakeNetwork
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +142,233 @@ def test_it_hides_someone_elses_channel(cast):
     assert client.post(f"/publishing/channels/{channel.pk}/reconnect/").status_code == 404
     channel.refresh_from_db()
     assert channel.status == Channel.Status.ACTIVE
+
+
+# --- Compose -------------------------------------------------------------------------------
+
+
+def compose_data(channel: Channel, **extra) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "channels": str(channel.pk),
+        f"language_{channel.pk}": "fr",
+        "text_mastodon_fr": "Bonjour le monde",
+        "link": "",
+        "scheduled_at": (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "action": "schedule",
+    }
+    data.update(extra)
+    return data
+
+
+def test_it_offers_my_channels_and_pages_shared_with_my_circles(cast):
+    mine = mastodon_channel(cast.alice)
+    shared = mastodon_channel(
+        cast.bob, "Boulangerie Gagnon", kind=AccountKind.PAGE, shared_with_circle=cast.circle
+    )
+    private = mastodon_channel(cast.bob, "@bob@mastodon.example")
+    page = cast.client_for(cast.alice).get("/publishing/compose/").content.decode()
+    assert f'value="{mine.pk}"' in page
+    assert f'value="{shared.pk}"' in page
+    assert f'value="{private.pk}"' not in page
+    assert 'data-limit="500"' in page
+
+
+def test_it_schedules_a_post_in_the_users_time_zone(cast):
+    channel = mastodon_channel(cast.alice)
+    cast.alice.time_zone = "America/Vancouver"
+    cast.alice.save()
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/",
+        compose_data(
+            channel,
+            scheduled_at="2030-06-01T09:30",
+            text_mastodon_en="Hello world",
+            link="https://example.com/a",
+        ),
+    )
+    assert response.status_code == 302
+    post = PlannedPost.objects.get(owner=cast.alice)
+    assert post.status == PlannedPost.Status.SCHEDULED
+    assert post.scheduled_at == datetime(2030, 6, 1, 16, 30, tzinfo=UTC)
+    delivery = Delivery.objects.get(planned_post=post)
+    assert delivery.channel == channel
+    assert delivery.variant.language == "fr"
+    assert delivery.variant.outgoing_text == "Bonjour le monde\n\nhttps://example.com/a"
+    assert response["Location"] == f"/publishing/posts/{post.pk}/"
+
+
+def test_it_sends_each_language_to_its_own_channel(cast):
+    french = mastodon_channel(cast.alice)
+    english = mastodon_channel(cast.alice, "@alice@en.example")
+    data = compose_data(french, text_mastodon_en="Hello world")
+    data["channels"] = [str(french.pk), str(english.pk)]
+    data[f"language_{english.pk}"] = "en"
+    assert cast.client_for(cast.alice).post("/publishing/compose/", data).status_code == 302
+    languages = dict(Delivery.objects.values_list("channel__handle", "variant__language"))
+    assert languages == {"@alice@mastodon.example": "fr", "@alice@en.example": "en"}
+
+
+def test_it_saves_a_draft_without_a_date(cast):
+    channel = mastodon_channel(cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/", compose_data(channel, scheduled_at="", action="draft")
+    )
+    assert response.status_code == 302
+    post = PlannedPost.objects.get()
+    assert post.status == PlannedPost.Status.DRAFT
+    assert not Delivery.objects.exists()
+    assert post.variants.get().text == "Bonjour le monde"
+
+
+def test_it_refuses_a_post_without_a_channel(cast):
+    channel = mastodon_channel(cast.alice)
+    data = compose_data(channel)
+    del data["channels"]
+    response = cast.client_for(cast.alice).post("/publishing/compose/", data)
+    assert response.status_code == 400
+    assert "Choose at least one account to publish to." in response.content.decode()
+    assert not PlannedPost.objects.exists()
+
+
+def test_it_refuses_a_text_too_long_for_the_instance(cast):
+    channel = mastodon_channel(cast.alice, max_characters=100)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/", compose_data(channel, text_mastodon_fr="a" * 101)
+    )
+    assert response.status_code == 400
+    assert "Too long for @alice@mastodon.example: 101 characters, 100 at most." in (
+        response.content.decode()
+    )
+    assert not PlannedPost.objects.exists()
+
+
+def test_it_counts_links_as_23_on_x_and_graphemes_on_bluesky():
+    assert (
+        text_length("x", "a" * 250 + " https://example.com/ " + "b" * 20) == 250 + 1 + 23 + 1 + 20
+    )
+    assert text_length("x", "日本") == 4
+    assert text_length("bluesky", "e\u0301" * 300) == 300
+    assert text_length("linkedin", "a" * 3000) == 3000
+
+
+def test_it_refuses_a_past_date(cast):
+    channel = mastodon_channel(cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/", compose_data(channel, scheduled_at="2020-01-01T10:00")
+    )
+    assert response.status_code == 400
+    assert "This time is already past: pick a time to come." in response.content.decode()
+
+
+def test_it_requires_the_text_of_the_chosen_language(cast):
+    channel = mastodon_channel(cast.alice)
+    data = compose_data(channel)
+    data[f"language_{channel.pk}"] = "en"
+    response = cast.client_for(cast.alice).post("/publishing/compose/", data)
+    assert response.status_code == 400
+    # The language's name is translated inside the request (French by default).
+    assert "text for Mastodon: @alice@mastodon.example expects it." in response.content.decode()
+
+
+def test_it_warns_when_the_token_expires_before_the_post(cast):
+    channel = mastodon_channel(cast.alice, token_expires_at=timezone.now() + timedelta(days=1))
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/", compose_data(channel), follow=True
+    )
+    page = response.content.decode()
+    assert "The access to @alice@mastodon.example expires on" in page
+    assert Delivery.objects.count() == 1
+
+
+# --- A post's page -------------------------------------------------------------------------
+
+
+def scheduled(owner, channel: Channel, when: datetime, status: str = "scheduled") -> Delivery:
+    post = planned_post_create(owner, [VariantInput("mastodon", "fr", "Bonjour")])
+    [delivery] = planned_post_schedule(post, when, [(channel, post.variants.get())])
+    if status != "scheduled":
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=status, external_url="https://mastodon.example/@alice/1"
+        )
+        delivery.refresh_from_db()
+    return delivery
+
+
+def test_it_shows_a_post_with_its_deliveries_to_its_owner_only(cast):
+    channel = mastodon_channel(cast.alice)
+    delivery = scheduled(cast.alice, channel, timezone.now() - timedelta(hours=1), "missed")
+    url = f"/publishing/posts/{delivery.planned_post_id}/"
+    page = cast.client_for(cast.alice).get(url).content.decode()
+    assert 'data-status="missed"' in page
+    assert "https://mastodon.example/@alice/1" in page
+    assert f"/publishing/deliveries/{delivery.pk}/publish-now/" in page
+    assert cast.client_for(cast.bob).get(url).status_code == 404
+
+
+def test_it_publishes_a_missed_delivery_now(cast):
+    channel = mastodon_channel(cast.alice)
+    delivery = scheduled(cast.alice, channel, timezone.now() - timedelta(hours=1), "missed")
+    client = cast.client_for(cast.alice)
+    assert client.post(f"/publishing/deliveries/{delivery.pk}/publish-now/").status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SCHEDULED
+    assert (
+        cast.client_for(cast.bob)
+        .post(f"/publishing/deliveries/{delivery.pk}/publish-now/")
+        .status_code
+        == 404
+    )
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+
+def test_it_feeds_the_calendar_with_my_deliveries_only(cast):
+    mine = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
+    scheduled(
+        cast.bob, mastodon_channel(cast.bob, "@bob@m.example"), datetime(2030, 6, 2, tzinfo=UTC)
+    )
+    client = cast.client_for(cast.alice)
+    assert client.get("/publishing/calendar/").status_code == 200
+    events = client.get(
+        "/publishing/calendar/events/",
+        {"start": "2030-05-01T00:00:00Z", "end": "2030-07-01T00:00:00Z"},
+    ).json()
+    assert [event["id"] for event in events] == [str(mine.pk)]
+    assert events[0]["start"] == "2030-06-01T00:00:00+00:00"
+    assert events[0]["color"] == "#6364ff"
+    assert events[0]["classNames"] == ["is-scheduled"]
+    assert events[0]["url"] == f"/publishing/posts/{mine.planned_post_id}/"
+    outside = client.get("/publishing/calendar/events/", {"start": "2030-07-01T00:00:00Z"}).json()
+    assert outside == []
+
+
+def test_it_reschedules_by_drag_and_drop(cast):
+    delivery = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
+    response = cast.client_for(cast.alice).post(
+        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T14:00:00Z"}
+    )
+    assert response.status_code == 200
+    delivery.refresh_from_db()
+    assert delivery.due_at == datetime(2030, 6, 3, 14, tzinfo=UTC)
+
+
+def test_it_refuses_to_move_a_published_post(cast):
+    delivery = scheduled(
+        cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC), "published"
+    )
+    response = cast.client_for(cast.alice).post(
+        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T14:00:00Z"}
+    )
+    assert response.status_code == 409
+    assert response.json() == {"error": "This post is already published: it cannot move."}
+    delivery.refresh_from_db()
+    assert delivery.due_at == datetime(2030, 6, 1, tzinfo=UTC)
+
+
+def test_it_refuses_to_move_someone_elses_post(cast):
+    delivery = scheduled(cast.bob, mastodon_channel(cast.bob), datetime(2030, 6, 1, tzinfo=UTC))
+    response = cast.client_for(cast.alice).post(
+        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T14:00:00Z"}
+    )
+    assert response.status_code == 404

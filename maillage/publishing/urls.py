@@ -15,4 +15,19 @@ urlpatterns: list[URLPattern] = [
     ),
     path("channels/<int:channel_id>/reconnect/", views.channel_reconnect, name="reconnect"),
     path("channels/<int:channel_id>/disconnect/", views.channel_disconnect, name="disconnect"),
+    path("compose/", views.compose, name="compose"),
+    path("posts/<int:post_id>/", views.post_detail, name="post"),
+    path(
+        "deliveries/<int:delivery_id>/publish-now/",
+        views.delivery_publish_now_view,
+        name="publish_now",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/reschedule/",
+        views.delivery_reschedule_view,
+        name="reschedule",
+    ),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/events/", views.calendar_events, name="events"),
+    path("calendar/move/<int:delivery_id>/", views.calendar_move, name="move"),
 ]

@@ -3,32 +3,46 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maillage.accounts.models import User
 from maillage.presence.networks import Network
 from maillage.publishing.forms import (
+    ComposeForm,
     MastodonConnectForm,
+    RescheduleForm,
+    channel_limit,
 )
-from maillage.publishing.models import Channel, Delivery
-from maillage.publishing.selectors import channels_usable_by
+from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
+from maillage.publishing.selectors import channels_usable_by, deliveries_of
 from maillage.publishing.services import (
     PublishingError,
+    VariantInput,
     channel_authorize_url_mastodon,
     channel_connect_mastodon,
+    delivery_publish_now,
+    delivery_reschedule,
+    planned_post_create,
+    planned_post_schedule,
 )
 from maillage.publishing.ui_services import channel_forget
 
 # The OAuth `state` -> instance address, kept in the session between leaving and returning.
 SESSION_OAUTH = "publishing_mastodon_oauth"
-NETWORK_COLOURS = {
+NETWORK_COLOURS: dict[str, str] = {
     Network.LINKEDIN: "#0a66c2",
     Network.FACEBOOK: "#1877f2",
     Network.X: "#111111",
@@ -41,6 +55,10 @@ ACTIONABLE = (Delivery.Status.MISSED, Delivery.Status.FAILED, Delivery.Status.NE
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.time_zone)
 
 
 # --- Channels ------------------------------------------------------------------------------
@@ -134,3 +152,264 @@ def channel_disconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
         % {"handle": channel.handle},
     )
     return redirect("publishing:channels")
+
+
+# --- Compose -------------------------------------------------------------------------------
+
+
+def _compose_context(form: ComposeForm) -> dict[str, Any]:
+    """Per network, its two language boxes; per channel, its limit for the live counters."""
+    return {
+        "form": form,
+        "counter_messages": {"too_long": _("too long")},
+        "networks": [
+            {
+                "value": network,
+                "label": Network(network).label,
+                "fields": [form[f"text_{network}_{code}"] for code in ("fr", "en")],
+            }
+            for network in form.networks
+        ],
+        "channel_rows": [
+            {
+                "channel": channel,
+                "checked": str(channel.pk) in (form["channels"].value() or []),
+                "language": form[f"language_{channel.pk}"],
+                "limit": channel_limit(channel),
+            }
+            for channel in form.channels.values()
+        ],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    channels = list(
+        channels_usable_by(user).filter(status=Channel.Status.ACTIVE).order_by("network", "handle")
+    )
+    options: dict[str, Any] = {
+        "channels": channels,
+        "time_zone": user.time_zone,
+        "default_language": user.language,
+    }
+    if request.method != "POST":
+        form = ComposeForm(**options)
+        return render(request, "publishing/compose.html", _compose_context(form))
+    form = ComposeForm(request.POST, **options)
+    if not form.is_valid():
+        return render(request, "publishing/compose.html", _compose_context(form), status=400)
+    data = form.cleaned_data
+    link = data.get("link") or ""
+    used = {(channel.network, language) for channel, language in data["targets"]}
+    try:
+        with transaction.atomic():
+            post = planned_post_create(
+                user,
+                [
+                    VariantInput(network, language, data[f"text_{network}_{language}"], link)
+                    for network, language in sorted(used)
+                ],
+            )
+            if data["action"] == ComposeForm.ACTION_DRAFT:
+                messages.success(request, _("Draft saved."))
+                return redirect("publishing:post", post_id=post.pk)
+            variants = {
+                (v.network, v.language): v for v in PostVariant.objects.filter(planned_post=post)
+            }
+            when: datetime = data["scheduled_at"]
+            planned_post_schedule(
+                post,
+                when,
+                [
+                    (channel, variants[(channel.network, language)])
+                    for channel, language in data["targets"]
+                ],
+            )
+    except PublishingError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "publishing/compose.html", _compose_context(form), status=400)
+    local = timezone.localtime(when, timezone=_zone(user))
+    messages.success(
+        request,
+        _("Scheduled for %(when)s.") % {"when": formats.date_format(local, "DATETIME_FORMAT")},
+    )
+    for channel, _language in data["targets"]:
+        if channel.token_expires_at is not None and channel.token_expires_at <= when:
+            messages.warning(
+                request,
+                _(
+                    "The access to %(handle)s expires on %(date)s, before this post: "
+                    "reconnect the account by then or the post will wait."
+                )
+                % {
+                    "handle": channel.handle,
+                    "date": formats.date_format(
+                        timezone.localtime(channel.token_expires_at, timezone=_zone(user)),
+                        "DATETIME_FORMAT",
+                    ),
+                },
+            )
+    return redirect("publishing:post", post_id=post.pk)
+
+
+# --- A post and its deliveries -------------------------------------------------------------
+
+
+def _own_post(request: HttpRequest, post_id: int) -> PlannedPost:
+    return get_object_or_404(PlannedPost, pk=post_id, owner=_user(request))
+
+
+def _own_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
+    return get_object_or_404(
+        Delivery.objects.select_related("planned_post", "channel"),
+        pk=delivery_id,
+        planned_post__owner=_user(request),
+    )
+
+
+@login_required
+@require_GET
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = _own_post(request, post_id)
+    deliveries = post.deliveries.select_related("channel", "variant").order_by("pk")
+    return render(
+        request,
+        "publishing/post.html",
+        {
+            "post": post,
+            "variants": post.variants.order_by("network", "language"),
+            "deliveries": deliveries,
+            "actionable": ACTIONABLE,
+            "reschedule_form": RescheduleForm(time_zone=_user(request).time_zone),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delivery_publish_now_view(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = _own_delivery(request, delivery_id)
+    try:
+        delivery_publish_now(delivery, _user(request))
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("It will be published in a moment."))
+    return redirect("publishing:post", post_id=delivery.planned_post_id)
+
+
+def _reschedule(delivery: Delivery, user: User, when: datetime) -> str:
+    """Move a delivery; the error message for the user, or "" when it moved."""
+    if delivery.status == Delivery.Status.PUBLISHED:
+        return _("This post is already published: it cannot move.")
+    try:
+        delivery_reschedule(delivery, user, when)
+    except PublishingError as exc:
+        return str(exc)
+    return ""
+
+
+@login_required
+@require_POST
+def delivery_reschedule_view(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = _own_delivery(request, delivery_id)
+    form = RescheduleForm(request.POST, time_zone=_user(request).time_zone)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("publishing:post", post_id=delivery.planned_post_id)
+    error = _reschedule(delivery, _user(request), form.cleaned_data["scheduled_at"])
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Rescheduled."))
+    return redirect("publishing:post", post_id=delivery.planned_post_id)
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+STATUS_CLASSES: dict[str, str] = {
+    Delivery.Status.SCHEDULED: "is-scheduled",
+    Delivery.Status.CLAIMED: "is-publishing",
+    Delivery.Status.PUBLISHED: "is-published",
+    Delivery.Status.FAILED: "is-failed",
+    Delivery.Status.UNCONFIRMED: "is-unconfirmed",
+    Delivery.Status.MISSED: "is-missed",
+    Delivery.Status.NEEDS_RECONNECT: "is-waiting",
+}
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "publishing/calendar.html",
+        {
+            "colours": NETWORK_COLOURS,
+            "calendar_options": {
+                "events": reverse("publishing:events"),
+                "timeZone": _user(request).time_zone,
+                "moveUrl": reverse("publishing:move", args=[0]),
+                "refused": _("This post cannot move."),
+            },
+        },
+    )
+
+
+def _bound(raw: str | None) -> datetime | None:
+    value = parse_datetime(raw or "")
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+@login_required
+@require_GET
+def calendar_events(request: HttpRequest) -> JsonResponse:
+    """FullCalendar's feed: the user's deliveries between `start` and `end`."""
+    deliveries = deliveries_of(_user(request))
+    start, end = _bound(request.GET.get("start")), _bound(request.GET.get("end"))
+    if start is not None:
+        deliveries = deliveries.filter(due_at__gte=start)
+    if end is not None:
+        deliveries = deliveries.filter(due_at__lt=end)
+    events = [
+        {
+            "id": str(delivery.pk),
+            "title": f"{delivery.channel.handle} · {delivery.variant.text[:60]}",
+            "start": delivery.due_at.isoformat(),
+            "url": reverse("publishing:post", args=[delivery.planned_post_id]),
+            "color": NETWORK_COLOURS.get(delivery.channel.network, "#6c757d"),
+            "classNames": [STATUS_CLASSES.get(delivery.status, "")],
+            "editable": delivery.status in (Delivery.Status.SCHEDULED, *ACTIONABLE),
+            "extendedProps": {
+                "network": delivery.channel.network,
+                "status": delivery.status,
+                "statusLabel": delivery.get_status_display(),
+            },
+        }
+        for delivery in deliveries[:2000]
+    ]
+    return JsonResponse(events, safe=False)
+
+
+@login_required
+@require_POST
+def calendar_move(request: HttpRequest, delivery_id: int) -> JsonResponse:
+    """Drag and drop: the delivery goes to the dropped time, or the page is told why not."""
+    delivery = _own_delivery(request, delivery_id)
+    when = _bound(request.POST.get("start"))
+    if when is None:
+        return JsonResponse({"error": _("The new time is not a date.")}, status=400)
+    if when <= timezone.now():
+        return JsonResponse(
+            {"error": _("This time is already past: pick a time to come.")}, status=400
+        )
+    error = _reschedule(delivery, _user(request), when)
+    if error:
+        return JsonResponse({"error": error}, status=409)
+    return JsonResponse({"id": delivery.pk, "start": when.isoformat()})

@@ -9,11 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.test import Client
 from django.utils import timezone
+from icalendar import Calendar
 
 from maillage.connectors.http import http_transport_replaced
 from maillage.presence.networks import AccountKind, Network
 from maillage.publishing.forms import text_length
+from maillage.publishing.ical import ical_token
 from maillage.publishing.models import Channel, Delivery, PlannedPost
 from maillage.publishing.services import VariantInput, planned_post_create, planned_post_schedule
 from tests.fake_network import FakeNetwork
@@ -372,3 +375,44 @@ def test_it_refuses_to_move_someone_elses_post(cast):
         f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T14:00:00Z"}
     )
     assert response.status_code == 404
+
+
+# --- iCal ----------------------------------------------------------------------------------
+
+
+def test_it_serves_my_private_ical_feed(cast, settings):
+    settings.SITE_URL = "https://maillage.example"
+    delivery = scheduled(
+        cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, 14, tzinfo=UTC)
+    )
+    scheduled(cast.bob, mastodon_channel(cast.bob, "@bob@m.example"), timezone.now())
+    page = cast.client_for(cast.alice).get("/publishing/calendar/").content.decode()
+    token = ical_token(cast.alice)
+    assert f"https://maillage.example/publishing/ical/{token}.ics" in page
+    response = Client().get(f"/publishing/ical/{token}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    feed = Calendar.from_ical(response.content)
+    events = list(feed.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["uid"]) == f"delivery-{delivery.pk}@maillage.example"
+    assert event.decoded("dtstart") == datetime(2030, 6, 1, 14, tzinfo=UTC)
+    # The feed speaks its owner's language (French): the status leads the description.
+    assert str(event["description"]) == "Planifiée\n\nBonjour"
+    assert str(event["summary"]) == "Mastodon @alice@mastodon.example: Bonjour"
+    assert str(event["url"]) == (
+        f"https://maillage.example/publishing/posts/{delivery.planned_post_id}/"
+    )
+
+
+def test_it_refuses_a_wrong_or_outdated_ical_address(cast):
+    token = ical_token(cast.alice)
+    assert Client().get(f"/publishing/ical/{token[:-1]}x.ics").status_code == 404
+    assert Client().get(f"/publishing/ical/{cast.bob.pk}{token[1:]}.ics").status_code == 404
+    cast.alice.set_password("a whole new secret phrase")
+    cast.alice.save()
+    assert Client().get(f"/publishing/ical/{token}.ics").status_code == 404
+    fresh = ical_token(cast.alice)
+    assert fresh != token
+    assert Client().get(f"/publishing/ical/{fresh}.ics").status_code == 200

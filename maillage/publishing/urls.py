@@ -30,4 +30,5 @@ urlpatterns: list[URLPattern] = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/events/", views.calendar_events, name="events"),
     path("calendar/move/<int:delivery_id>/", views.calendar_move, name="move"),
+    path("ical/<str:token>.ics", views.ical, name="ical"),
 ]

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,7 @@ from maillage.publishing.forms import (
     RescheduleForm,
     channel_limit,
 )
+from maillage.publishing.ical import ical_feed, ical_token, ical_user
 from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
 from maillage.publishing.selectors import channels_usable_by, deliveries_of
 from maillage.publishing.services import (
@@ -356,6 +358,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 "moveUrl": reverse("publishing:move", args=[0]),
                 "refused": _("This post cannot move."),
             },
+            "ical_url": settings.SITE_URL.rstrip("/")
+            + reverse("publishing:ical", args=[ical_token(_user(request))]),
         },
     )
 
@@ -413,3 +417,20 @@ def calendar_move(request: HttpRequest, delivery_id: int) -> JsonResponse:
     if error:
         return JsonResponse({"error": error}, status=409)
     return JsonResponse({"id": delivery.pk, "start": when.isoformat()})
+
+
+# --- iCal ----------------------------------------------------------------------------------
+
+
+@require_GET
+def ical(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: the secret address is the only key (calendar apps do not log in)."""
+    owner = ical_user(token)
+    if owner is None:
+        raise Http404
+    with translation.override(owner.language):
+        body = ical_feed(owner, settings.SITE_URL)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="maillage.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

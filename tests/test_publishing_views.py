@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -335,10 +337,11 @@ def test_it_feeds_the_calendar_with_my_deliveries_only(cast):
     assert client.get("/publishing/calendar/").status_code == 200
     events = client.get(
         "/publishing/calendar/events/",
-        {"start": "2030-05-01T00:00:00Z", "end": "2030-07-01T00:00:00Z"},
+        {"start": "2030-05-01T00:00:00Z", "end": "2030-06-01T00:00:00Z"},
     ).json()
     assert [event["id"] for event in events] == [str(mine.pk)]
-    assert events[0]["start"] == "2030-06-01T00:00:00+00:00"
+    # Alice's wall-clock time in Toronto, without offset (FullCalendar runs in UTC).
+    assert events[0]["start"] == "2030-05-31T20:00:00"
     assert events[0]["color"] == "#6364ff"
     assert events[0]["classNames"] == ["is-scheduled"]
     assert events[0]["url"] == f"/publishing/posts/{mine.planned_post_id}/"
@@ -349,9 +352,10 @@ def test_it_feeds_the_calendar_with_my_deliveries_only(cast):
 def test_it_reschedules_by_drag_and_drop(cast):
     delivery = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
     response = cast.client_for(cast.alice).post(
-        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T14:00:00Z"}
+        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2030-06-03T10:00:00"}
     )
     assert response.status_code == 200
+    assert response.json()["start"] == "2030-06-03T10:00:00"
     delivery.refresh_from_db()
     assert delivery.due_at == datetime(2030, 6, 3, 14, tzinfo=UTC)
 
@@ -416,3 +420,75 @@ def test_it_refuses_a_wrong_or_outdated_ical_address(cast):
     fresh = ical_token(cast.alice)
     assert fresh != token
     assert Client().get(f"/publishing/ical/{fresh}.ics").status_code == 200
+
+
+def test_it_refuses_to_drop_a_post_in_the_past(cast):
+    delivery = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
+    response = cast.client_for(cast.alice).post(
+        f"/publishing/calendar/move/{delivery.pk}/", {"start": "2020-06-03T10:00:00"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": "This time is already past: pick a time to come."}
+
+
+# --- In Chromium ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="fr-CA")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context.new_page()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_and_drags_in_the_browser(cast, live_server, chromium):
+    channel = mastodon_channel(cast.alice, max_characters=20)
+    now = timezone.localtime(timezone.now(), ZoneInfo(cast.alice.time_zone))
+    # Mid-month, at noon, so the next day is in the same month view.
+    due = now.replace(day=14, hour=12, minute=0, second=0, microsecond=0)
+    if due <= now:
+        due = (due + timedelta(days=40)).replace(day=14)
+    delivery = scheduled(cast.alice, channel, due)
+    page = signed_in_page(chromium, live_server, cast.alice)
+
+    page.goto(f"{live_server.url}/publishing/compose/")
+    page.check(f"#channel-{channel.pk}")
+    page.fill("#id_text_mastodon_fr", "Bonjour " * 3)
+    counter = page.locator("[data-count-for=id_text_mastodon_fr]")
+    assert counter.inner_text().startswith("24 / 20")
+    # A link counts 23 whatever its length.
+    page.fill("#id_text_mastodon_fr", "https://example.com/" + "x" * 50 + " ok")
+    assert counter.inner_text().startswith("26 / 20")
+
+    page.goto(f"{live_server.url}/publishing/calendar/")
+    if due.month != now.month:
+        page.click(".fc-next-button")
+    event = page.locator(".fc-event", has_text="Bonjour")
+    event.wait_for()
+    target = page.locator(f'td[data-date="{(due + timedelta(days=1)).date().isoformat()}"]')
+    event.drag_to(target)
+    page.wait_for_function("() => true")
+    for _attempt in range(50):
+        delivery.refresh_from_db()
+        if delivery.due_at != due:
+            break
+        page.wait_for_timeout(100)
+    assert delivery.due_at == due + timedelta(days=1)

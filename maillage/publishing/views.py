@@ -354,7 +354,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "colours": NETWORK_COLOURS,
             "calendar_options": {
                 "events": reverse("publishing:events"),
-                "timeZone": _user(request).time_zone,
                 "moveUrl": reverse("publishing:move", args=[0]),
                 "refused": _("This post cannot move."),
             },
@@ -364,19 +363,30 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bound(raw: str | None) -> datetime | None:
+def _wall_clock(raw: str | None, zone: ZoneInfo) -> datetime | None:
+    """A calendar date read as wall-clock time in the user's zone (any offset is ignored)."""
     value = parse_datetime(raw or "")
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
+    if value is None:
+        return None
+    return timezone.make_aware(value.replace(tzinfo=None), zone)
+
+
+def _local_iso(moment: datetime, zone: Any) -> str:
+    return timezone.localtime(moment, zone).replace(tzinfo=None).isoformat()
 
 
 @login_required
 @require_GET
 def calendar_events(request: HttpRequest) -> JsonResponse:
-    """FullCalendar's feed: the user's deliveries between `start` and `end`."""
+    """FullCalendar's feed: the user's deliveries between `start` and `end`.
+
+    FullCalendar has no named time zones without a plugin, so it runs in UTC and the feed
+    speaks the user's wall-clock time, with no offset, both ways.
+    """
     deliveries = deliveries_of(_user(request))
-    start, end = _bound(request.GET.get("start")), _bound(request.GET.get("end"))
+    zone = _zone(_user(request))
+    start = _wall_clock(request.GET.get("start"), zone)
+    end = _wall_clock(request.GET.get("end"), zone)
     if start is not None:
         deliveries = deliveries.filter(due_at__gte=start)
     if end is not None:
@@ -385,7 +395,7 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
         {
             "id": str(delivery.pk),
             "title": f"{delivery.channel.handle} · {delivery.variant.text[:60]}",
-            "start": delivery.due_at.isoformat(),
+            "start": _local_iso(delivery.due_at, zone),
             "url": reverse("publishing:post", args=[delivery.planned_post_id]),
             "color": NETWORK_COLOURS.get(delivery.channel.network, "#6c757d"),
             "classNames": [STATUS_CLASSES.get(delivery.status, "")],
@@ -406,7 +416,7 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
 def calendar_move(request: HttpRequest, delivery_id: int) -> JsonResponse:
     """Drag and drop: the delivery goes to the dropped time, or the page is told why not."""
     delivery = _own_delivery(request, delivery_id)
-    when = _bound(request.POST.get("start"))
+    when = _wall_clock(request.POST.get("start"), _zone(_user(request)))
     if when is None:
         return JsonResponse({"error": _("The new time is not a date.")}, status=400)
     if when <= timezone.now():
@@ -416,7 +426,7 @@ def calendar_move(request: HttpRequest, delivery_id: int) -> JsonResponse:
     error = _reschedule(delivery, _user(request), when)
     if error:
         return JsonResponse({"error": error}, status=409)
-    return JsonResponse({"id": delivery.pk, "start": when.isoformat()})
+    return JsonResponse({"id": delivery.pk, "start": _local_iso(when, when.tzinfo)})
 
 
 # --- iCal ----------------------------------------------------------------------------------

@@ -16,7 +16,8 @@
 
   var calendar = new FullCalendar.Calendar(element, {
     locale: lang.toLowerCase().indexOf("fr") === 0 ? "fr-ca" : "en",
-    timeZone: options.timeZone,
+    // Dates are the user's wall-clock times, sent without offset (see calendar_events).
+    timeZone: "UTC",
     initialView: "dayGridMonth",
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
     events: options.events,
@@ -24,7 +25,7 @@
     eventDurationEditable: false,
     eventDrop: function (info) {
       errorBox.classList.add("d-none");
-      var body = new URLSearchParams({ start: info.event.start.toISOString() });
+      var body = new URLSearchParams({ start: info.event.start.toISOString().slice(0, 19) });
       fetch(options.moveUrl.replace("/0/", "/" + info.event.id + "/"), {
         method: "POST",
         headers: { "X-CSRFToken": headers["X-CSRFToken"] || csrf },

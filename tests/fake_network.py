@@ -64,6 +64,8 @@ class Request:
     form: dict[str, list[str]]
     files: dict[str, tuple[str, bytes]]
     token: str
+    body: bytes = b""
+    json: Any = None
 
 
 @dataclass
@@ -95,6 +97,10 @@ class Routes:
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         self.table.append((method, re.compile(f"^{pattern}$"), handler))
+
+    def sent_text(self, request: Request) -> str | None:
+        """The text of a post this request tries to publish (counted in `fake.calls`)."""
+        return None
 
 
 def mastodon_html(text: str) -> str:
@@ -129,6 +135,11 @@ class MastodonRoutes(Routes):
         self.add("POST", r"/api/v2/media", self.media)
         self.add("POST", r"/api/v1/statuses", self.status_create)
         self.add("GET", r"/api/v1/accounts/(?P<id>[^/]+)/statuses", self.statuses)
+
+    def sent_text(self, request: Request) -> str | None:
+        if request.path == "/api/v1/statuses" and "status" in request.form:
+            return request.form["status"][0]
+        return None
 
     def apps(self, request: Request, args: dict[str, str]) -> Reply:
         self.fake.apps_registered += 1
@@ -223,8 +234,158 @@ class MastodonRoutes(Routes):
         }
 
 
+def _xrpc_time(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class BlueskyRoutes(Routes):
+    """A PDS: sessions from app passwords, records in repositories, blobs.
+
+    Access tokens listed in `fake.expired_tokens` answer 400 ExpiredToken, as a PDS does
+    once an accessJwt is two hours old.
+    """
+
+    network = "bluesky"
+    POST = "/xrpc/com.atproto.repo.createRecord"
+
+    def register(self) -> None:
+        self.add("POST", r"/xrpc/com.atproto.server.createSession", self.session_create)
+        self.add("POST", r"/xrpc/com.atproto.server.refreshSession", self.session_refresh)
+        self.add("GET", r"/xrpc/com.atproto.identity.resolveHandle", self.resolve)
+        self.add("POST", r"/xrpc/com.atproto.repo.uploadBlob", self.blob)
+        self.add("POST", self.POST, self.record_create)
+        self.add("GET", r"/xrpc/com.atproto.repo.listRecords", self.records)
+
+    def sent_text(self, request: Request) -> str | None:
+        if request.path == self.POST and isinstance(request.json, dict):
+            return str((request.json.get("record") or {}).get("text", ""))
+        return None
+
+    def _session(self, token: str) -> Reply:
+        account = self.fake.accounts[token]
+        refresh = f"refresh-{token}"
+        self.fake.refresh_tokens[refresh] = token
+        return Reply(
+            body={
+                "did": account["id"],
+                "handle": account["username"],
+                "accessJwt": token,
+                "refreshJwt": refresh,
+                "active": True,
+            }
+        )
+
+    def _account(self, request: Request) -> tuple[dict[str, str] | None, Reply | None]:
+        if request.token in self.fake.expired_tokens:
+            return None, Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        account = self.fake.accounts.get(request.token)
+        if account is None:
+            return None, Reply(
+                401, {"error": "AuthenticationRequired", "message": "Authentication Required"}
+            )
+        return account, None
+
+    def session_create(self, request: Request, args: dict[str, str]) -> Reply:
+        body = request.json or {}
+        identifier, password = str(body.get("identifier", "")), str(body.get("password", ""))
+        for token, account in list(self.fake.accounts.items()):
+            if (
+                account["username"] == identifier
+                and self.fake.app_passwords.get(identifier) == password
+                and token not in self.fake.expired_tokens
+            ):
+                return self._session(token)
+        return Reply(
+            401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+        )
+
+    def session_refresh(self, request: Request, args: dict[str, str]) -> Reply:
+        old = self.fake.refresh_tokens.pop(request.token, None)
+        if old is None:
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+        new = f"{old}-r"
+        self.fake.accounts[new] = self.fake.accounts[old]
+        return self._session(new)
+
+    def resolve(self, request: Request, args: dict[str, str]) -> Reply:
+        handle = request.query.get("handle", [""])[0]
+        for account_id, username in self.fake.usernames.items():
+            if username == handle:
+                return Reply(body={"did": account_id})
+        return Reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+
+    def blob(self, request: Request, args: dict[str, str]) -> Reply:
+        _account, refused = self._account(request)
+        if refused:
+            return refused
+        blob_id = f"bafkrei{next(self.fake.ids)}"
+        self.fake.media[blob_id] = ("blob", request.body)
+        content_type = request.headers.get("content-type", "")
+        return Reply(
+            body={
+                "blob": {
+                    "$type": "blob",
+                    "ref": {"$link": blob_id},
+                    "mimeType": content_type,
+                    "size": len(request.body),
+                }
+            }
+        )
+
+    def record_create(self, request: Request, args: dict[str, str]) -> Reply:
+        account, refused = self._account(request)
+        if refused or account is None:
+            return refused or Reply(500)
+        body = request.json or {}
+        record = body.get("record") or {}
+        if body.get("repo") != account["id"]:
+            return Reply(403, {"error": "InvalidRequest", "message": "Not your repository"})
+        images = (record.get("embed") or {}).get("images") or []
+        post = self.fake.create_post(
+            "bluesky",
+            account["id"],
+            str(record.get("text", "")),
+            language=(record.get("langs") or [""])[0],
+            media_ids=[image["image"]["ref"]["$link"] for image in images],
+        )
+        self.fake.records[post.external_id] = record
+        return Reply(body={"uri": self.uri(post), "cid": f"bafyrei{post.external_id}"})
+
+    def records(self, request: Request, args: dict[str, str]) -> Reply:
+        did = request.query.get("repo", [""])[0]
+        limit = int(request.query.get("limit", ["50"])[0])
+        cursor = request.query.get("cursor", [""])[0]
+        posts = sorted(
+            self.fake.posts_of("bluesky", did), key=lambda p: int(p.external_id), reverse=True
+        )
+        if cursor:
+            posts = [p for p in posts if int(p.external_id) < int(cursor)]
+        page = posts[:limit]
+        body: dict[str, Any] = {
+            "records": [
+                {
+                    "uri": self.uri(p),
+                    "cid": f"bafyrei{p.external_id}",
+                    "value": {
+                        **self.fake.records.get(p.external_id, {}),
+                        "$type": "app.bsky.feed.post",
+                        "text": p.text,
+                        "createdAt": _xrpc_time(p.created_at),
+                    },
+                }
+                for p in page
+            ]
+        }
+        if len(posts) > limit:
+            body["cursor"] = page[-1].external_id
+        return Reply(body=body)
+
+    def uri(self, post: FakePost) -> str:
+        return f"at://{post.account_id}/app.bsky.feed.post/{post.external_id}"
+
+
 class FakeNetwork:
-    ROUTES: tuple[type[Routes], ...] = (MastodonRoutes,)
+    ROUTES: tuple[type[Routes], ...] = (MastodonRoutes, BlueskyRoutes)
 
     def __init__(
         self, latency: float = 0.0, honour_idempotency_keys: bool = False, port: int = 0
@@ -246,6 +407,12 @@ class FakeNetwork:
         self.idempotency: dict[str, FakePost] = {}
         self.media: dict[str, tuple[str, bytes]] = {}
         self.apps_registered = 0
+        # Bluesky: handle -> app password, refresh token -> access token, expired tokens, and
+        # each record as it was sent (post id -> record).
+        self.app_passwords: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.expired_tokens: set[str] = set()
+        self.records: dict[str, dict[str, Any]] = {}
         self.routes = [routes(self) for routes in self.ROUTES]
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self.server.daemon_threads = True
@@ -347,10 +514,12 @@ class FakeNetwork:
 
             def _serve(self, method: str) -> None:
                 request = self._read(method)
+                texts = [routes.sent_text(request) for routes in fake.routes]
                 with fake.lock:
                     fake.requests[f"{method} {request.path}"] += 1
-                    if "status" in request.form:
-                        fake.calls[content_fingerprint(request.form["status"][0])] += 1
+                    for text in texts:
+                        if text is not None:
+                            fake.calls[content_fingerprint(text)] += 1
                 if fake.latency:
                     time.sleep(fake.latency)
                 failure = fake._failure_for(method, request.path)
@@ -374,6 +543,7 @@ class FakeNetwork:
                 content_type = self.headers.get("Content-Type", "")
                 form: dict[str, list[str]] = {}
                 files: dict[str, tuple[str, bytes]] = {}
+                loaded: Any = None
                 if content_type.startswith("application/x-www-form-urlencoded"):
                     form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
                 elif content_type.startswith("multipart/form-data"):
@@ -390,7 +560,9 @@ class FakeNetwork:
                         else:
                             form.setdefault(str(name), []).append(payload.decode("utf-8"))
                 elif content_type.startswith("application/json") and raw:
-                    form = {k: [v] for k, v in json.loads(raw).items() if isinstance(v, str)}
+                    loaded = json.loads(raw)
+                    if isinstance(loaded, dict):
+                        form = {k: [v] for k, v in loaded.items() if isinstance(v, str)}
                 auth = self.headers.get("Authorization", "")
                 return Request(
                     method=method,
@@ -400,6 +572,8 @@ class FakeNetwork:
                     form=form,
                     files=files,
                     token=auth.removeprefix("Bearer ").strip(),
+                    body=raw,
+                    json=loaded,
                 )
 
             def _reply(self, reply: Reply) -> None:

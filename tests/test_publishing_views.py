@@ -119,8 +119,10 @@ def test_it_says_when_the_instance_is_unreachable(cast, settings):
         )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "https://nowhere.example" in page
-    assert "Could not connect" in page
+    assert (
+        "Maillage could not reach nowhere.example (Could not connect: ConnectError: Name or "
+        "service not known): check the address, or try again later if the server is down."
+    ) in page
 
 
 def test_it_reconnects_a_channel_through_its_instance(cast, fake):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+import httpx
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maillage.accounts.models import User
+from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import Network
 from maillage.publishing.forms import (
     ComposeForm,
@@ -103,8 +105,19 @@ def channel_connect(request: HttpRequest) -> HttpResponse:
     try:
         return _authorize(request, form.cleaned_data["instance"])
     except PublishingError as exc:
-        form.add_error("instance", str(exc))
+        form.add_error("instance", _connect_error(exc, form.cleaned_data["instance"]))
         return cast(HttpResponse, _channels_page(request, form, status=400))
+
+
+def _connect_error(exc: PublishingError, instance: str) -> str:
+    """No HTTP answer at all means the server is unreachable: say so plainly."""
+    cause = exc.__cause__
+    if isinstance(cause, ConnectorError) and isinstance(cause.__cause__, httpx.TransportError):
+        return _(
+            "Maillage could not reach %(instance)s (%(reason)s): check the address, "
+            "or try again later if the server is down."
+        ) % {"instance": instance, "reason": cause.message}
+    return str(exc)
 
 
 @login_required

@@ -27,6 +27,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def cast(cast):
+    """The same cast reading the pages in English, so assertions quote the msgids; the tests
+    of the default language set French back."""
+    for user in (cast.alice, cast.bob, cast.carol, cast.dave):
+        user.language = "en"
+        user.save(update_fields=["language"])
+    return cast
+
+
+def french(user) -> None:
+    user.language = "fr"
+    user.save(update_fields=["language"])
+
+
+@pytest.fixture
 def fake(settings) -> Iterator[FakeNetwork]:
     settings.SITE_URL = "http://testserver"
     with FakeNetwork() as network:
@@ -54,12 +69,13 @@ def test_it_lists_the_users_channels_with_their_status(cast):
     mastodon_channel(cast.alice)
     mastodon_channel(cast.alice, "@alice@other.example", status=Channel.Status.NEEDS_RECONNECT)
     mastodon_channel(cast.bob, "@bob@mastodon.example")
+    french(cast.alice)
     response = cast.client_for(cast.alice).get("/publishing/channels/")
     page = response.content.decode()
     assert response.status_code == 200
-    # French by default; the msgids show until the lead translates them.
+    # French by default.
     assert 'lang="fr-CA"' in page
-    assert "Accounts to publish to" in page
+    assert "Comptes où publier" in page
     assert "@alice@mastodon.example" in page and "@alice@other.example" in page
     assert "@bob@mastodon.example" not in page
     assert page.count('data-status="active"') == 1
@@ -273,7 +289,7 @@ def test_it_requires_the_text_of_the_chosen_language(cast):
     data[f"language_{channel.pk}"] = "en"
     response = cast.client_for(cast.alice).post("/publishing/compose/", data)
     assert response.status_code == 400
-    # The language's name is translated inside the request (French by default).
+    # The language's name is translated inside the request.
     assert "text for Mastodon: @alice@mastodon.example expects it." in response.content.decode()
 
 
@@ -388,6 +404,7 @@ def test_it_refuses_to_move_someone_elses_post(cast):
 
 def test_it_serves_my_private_ical_feed(cast, settings):
     settings.SITE_URL = "https://maillage.example"
+    french(cast.alice)
     delivery = scheduled(
         cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, 14, tzinfo=UTC)
     )

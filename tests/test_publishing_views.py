@@ -511,3 +511,9 @@ def test_it_counts_and_drags_in_the_browser(cast, live_server, chromium):
             break
         page.wait_for_timeout(100)
     assert delivery.due_at == due + timedelta(days=1)
+
+
+def test_the_composer_sends_a_member_without_accounts_to_connect_one(cast):
+    page = cast.client_for(cast.carol).get("/publishing/compose/").content.decode()
+    assert "Connect an account first." in page
+    assert 'data-testid="compose"' not in page

@@ -384,8 +384,116 @@ class BlueskyRoutes(Routes):
         return f"at://{post.account_id}/app.bsky.feed.post/{post.external_id}"
 
 
+class XRoutes(Routes):
+    """X's v2 API: posts rendered as X does (t.co links, `&` escaped, media links appended)."""
+
+    network = "x"
+
+    def register(self) -> None:
+        self.add("POST", r"/2/media/upload", self.media)
+        self.add("POST", r"/2/media/metadata", self.metadata)
+        self.add("POST", r"/2/tweets", self.tweet_create)
+        self.add("GET", r"/2/users/me", self.me)
+        self.add("GET", r"/2/users/(?P<id>[^/]+)/tweets", self.tweets)
+
+    def sent_text(self, request: Request) -> str | None:
+        if request.path == "/2/tweets" and isinstance(request.json, dict):
+            return str(request.json.get("text", ""))
+        return None
+
+    def _unauthorized(self) -> Reply:
+        return Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401})
+
+    def media(self, request: Request, args: dict[str, str]) -> Reply:
+        if request.token not in self.fake.accounts:
+            return self._unauthorized()
+        media_id = str(next(self.fake.ids))
+        self.fake.media[media_id] = request.files.get("media", ("", b""))
+        return Reply(body={"data": {"id": media_id, "media_key": f"3_{media_id}"}})
+
+    def metadata(self, request: Request, args: dict[str, str]) -> Reply:
+        return Reply(body={"data": (request.json or {})})
+
+    def me(self, request: Request, args: dict[str, str]) -> Reply:
+        account = self.fake.accounts.get(request.token)
+        if account is None:
+            return self._unauthorized()
+        return Reply(
+            body={
+                "data": {
+                    "id": account["id"],
+                    "username": account["username"],
+                    "name": account["display_name"],
+                }
+            }
+        )
+
+    def tweet_create(self, request: Request, args: dict[str, str]) -> Reply:
+        account = self.fake.accounts.get(request.token)
+        if account is None:
+            return self._unauthorized()
+        body = request.json or {}
+        post = self.fake.create_post(
+            "x",
+            account["id"],
+            str(body.get("text", "")),
+            media_ids=[str(m) for m in (body.get("media") or {}).get("media_ids", [])],
+        )
+        rendered = self.render(post)
+        return Reply(201, {"data": {"id": rendered["id"], "text": rendered["text"]}})
+
+    def tweets(self, request: Request, args: dict[str, str]) -> Reply:
+        limit = int(request.query.get("max_results", ["10"])[0])
+        before = request.query.get("pagination_token", [""])[0]
+        start = request.query.get("start_time", [""])[0]
+        posts = sorted(
+            self.fake.posts_of("x", args["id"]), key=lambda p: int(p.external_id), reverse=True
+        )
+        if start:
+            since = datetime.fromisoformat(start.replace("Z", "+00:00"))
+            posts = [p for p in posts if p.created_at >= since]
+        if before:
+            posts = [p for p in posts if int(p.external_id) < int(before)]
+        page = posts[:limit]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if len(posts) > limit:
+            meta["next_token"] = page[-1].external_id
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            body["data"] = [self.render(p) for p in page]
+        return Reply(body=body)
+
+    def render(self, post: FakePost) -> dict[str, Any]:
+        text = html.escape(post.text, quote=False)
+        urls: list[dict[str, Any]] = []
+
+        def shorten(match: re.Match[str]) -> str:
+            expanded = html.unescape(match.group(0))
+            short = f"https://t.co/{content_fingerprint(expanded)[:10]}"
+            urls.append({"url": short, "expanded_url": expanded})
+            return short
+
+        text = re.sub(r"https?://[^\s<]+", shorten, text)
+        for media_id in post.media_ids:
+            short = f"https://t.co/m{media_id}"
+            text += " " + short
+            urls.append(
+                {
+                    "url": short,
+                    "expanded_url": f"https://x.com/i/{media_id}/photo/1",
+                    "media_key": f"3_{media_id}",
+                }
+            )
+        return {
+            "id": post.external_id,
+            "text": text,
+            "created_at": _xrpc_time(post.created_at),
+            "entities": {"urls": urls},
+        }
+
+
 class FakeNetwork:
-    ROUTES: tuple[type[Routes], ...] = (MastodonRoutes, BlueskyRoutes)
+    ROUTES: tuple[type[Routes], ...] = (MastodonRoutes, BlueskyRoutes, XRoutes)
 
     def __init__(
         self, latency: float = 0.0, honour_idempotency_keys: bool = False, port: int = 0

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 CONNECTORS: dict[str, str] = {
     "mastodon": "maillage.connectors.mastodon.MastodonConnector",
     "bluesky": "maillage.connectors.bluesky.BlueskyConnector",
+    "x": "maillage.connectors.x.XConnector",
 }
 
 

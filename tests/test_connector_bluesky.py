@@ -92,6 +92,15 @@ def test_it_creates_a_post_with_its_language_and_facets_at_utf8_byte_offsets():
     assert published.url == "https://bsky.app/profile/alice.bsky.social/post/3lcv2kx7m5s2k"
 
 
+def test_it_leaves_a_mention_it_cannot_resolve_as_plain_text():
+    with replayed("bluesky", "post_unknown_mention") as replay:
+        BlueskyConnector().publish(ALICE, OutgoingPost(text="Salut @personne.example !"))
+    assert replay.done
+    record = sent_json(replay.seen[1])["record"]
+    assert record["text"] == "Salut @personne.example !"
+    assert "facets" not in record
+
+
 def test_it_asks_to_reconnect_on_401():
     error = failure("post_401")
     assert error.needs_reconnect and not error.permanent and not error.ambiguous

@@ -139,7 +139,7 @@ def test_it_treats_a_bad_gateway_as_ambiguous():
 def test_it_treats_a_timeout_after_sending_as_ambiguous():
     error = failure("post_timeout_after_send")
     assert error.ambiguous
-    assert error.message.startswith("No answer after sending: ReadTimeout")
+    assert error.message.startswith("No answer from the network after sending: ReadTimeout")
 
 
 def test_it_refreshes_an_expired_session_once_and_announces_the_new_tokens():

@@ -105,13 +105,13 @@ def test_it_treats_a_gateway_timeout_as_ambiguous():
 def test_it_treats_a_timeout_after_sending_as_ambiguous():
     error = failure("status_timeout_after_send")
     assert error.ambiguous and not error.permanent
-    assert error.message.startswith("No answer after sending: ReadTimeout")
+    assert error.message.startswith("No answer from the network after sending: ReadTimeout")
 
 
 def test_it_retries_when_the_instance_could_not_be_reached():
     error = failure("status_connect_error")
     assert not error.ambiguous and not error.permanent
-    assert error.message.startswith("Could not connect")
+    assert error.message.startswith("Could not reach the network")
 
 
 def test_it_uploads_media_and_waits_while_the_instance_processes_it(monkeypatch):

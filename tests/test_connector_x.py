@@ -145,7 +145,7 @@ def test_it_treats_a_gateway_timeout_as_ambiguous():
 def test_it_treats_a_timeout_after_sending_as_ambiguous():
     error = failure("tweet_timeout_after_send")
     assert error.ambiguous
-    assert error.message.startswith("No answer after sending: ReadTimeout")
+    assert error.message.startswith("No answer from the network after sending: ReadTimeout")
 
 
 def test_it_uploads_an_image_with_its_alt_text_and_attaches_it():
@@ -176,7 +176,7 @@ def test_it_refuses_a_text_over_280_weighted_characters_before_sending():
     ):
         XConnector().publish(ALICE, OutgoingPost(text="日本" * 71))
     assert caught.value.permanent
-    assert caught.value.message == "The text weighs 284 characters; X accepts 280"
+    assert caught.value.message == "The text weighs 284 characters; X accepts 280."
     assert replay.seen == []
 
 

@@ -258,7 +258,7 @@ def test_it_treats_a_timeout_after_sending_as_unconfirmed(alice_channel, fake, s
     delivery_to(alice_channel)
     done = claim_and_publish()
     assert done.status == Status.UNCONFIRMED
-    assert done.last_error.startswith("No answer after sending: ReadTimeout")
+    assert done.last_error.startswith("No answer from the network after sending: ReadTimeout")
     assert reasons(done)[-1] == Reason.AMBIGUOUS
     # It is never claimed again blindly.
     assert delivery_claim("worker", timezone.now() + timedelta(hours=1)) is None

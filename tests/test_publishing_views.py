@@ -136,7 +136,8 @@ def test_it_says_when_the_instance_is_unreachable(cast, settings):
     assert response.status_code == 400
     page = response.content.decode()
     assert (
-        "Maillage could not reach nowhere.example (Could not connect: ConnectError: Name or "
+        "Maillage could not reach nowhere.example (Could not reach the network: ConnectError: "
+        "Name or "
         "service not known): check the address, or try again later if the server is down."
     ) in page
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from maillage.connectors.registry import ConnectorError
 
@@ -97,10 +98,14 @@ def http_request(
         )
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         # Nothing left this machine: always safe to try again later.
-        raise ConnectorError(f"Could not connect: {exc.__class__.__name__}: {exc}") from exc
+        raise ConnectorError(
+            _("Could not reach the network: %(error)s")
+            % {"error": f"{exc.__class__.__name__}: {exc}"}
+        ) from exc
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise ConnectorError(
-            f"No answer after sending: {exc.__class__.__name__}: {exc}",
+            _("No answer from the network after sending: %(error)s")
+            % {"error": f"{exc.__class__.__name__}: {exc}"},
             ambiguous=not repeatable,
         ) from exc
 

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from maillage.connectors.bluesky.text import (
     MAX_GRAPHEMES,
@@ -126,7 +127,10 @@ def _expired(response: httpx.Response) -> bool:
 def _json(response: httpx.Response) -> dict[str, Any]:
     body = _body(response)
     if not body:
-        raise ConnectorError(f"HTTP {response.status_code}: not a JSON object")
+        raise ConnectorError(
+            _("The network answered HTTP %(status)s with something Maillage cannot read.")
+            % {"status": response.status_code}
+        )
     return body
 
 
@@ -261,12 +265,15 @@ class BlueskyConnector:
     def publish(self, account: Account, post: OutgoingPost) -> Published:
         if not text_fits(post.text):
             raise ConnectorError(
-                f"The text has {grapheme_count(post.text)} characters; "
-                f"Bluesky accepts {MAX_GRAPHEMES}",
+                _("The text has %(count)d characters; Bluesky accepts %(limit)d.")
+                % {"count": grapheme_count(post.text), "limit": MAX_GRAPHEMES},
                 permanent=True,
             )
         if len(post.media) > MAX_IMAGES:
-            raise ConnectorError(f"Bluesky accepts {MAX_IMAGES} images", permanent=True)
+            raise ConnectorError(
+                _("Bluesky accepts %(count)d images at most.") % {"count": MAX_IMAGES},
+                permanent=True,
+            )
         created_at = datetime.now(UTC)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
@@ -330,7 +337,8 @@ class BlueskyConnector:
     def _upload(self, account: Account, media: Media) -> dict[str, Any]:
         if len(media.data) > MAX_IMAGE_BYTES:
             raise ConnectorError(
-                f"{media.filename}: Bluesky accepts images up to 1 MB", permanent=True
+                _("%(file)s: Bluesky accepts images up to 1 MB.") % {"file": media.filename},
+                permanent=True,
             )
         # A blob nobody references is dropped by the PDS: a repeat is harmless.
         response = self._call(
@@ -361,7 +369,7 @@ class BlueskyConnector:
             body = _json(response)
             records = body.get("records")
             if not isinstance(records, list):
-                raise ConnectorError("Read-back: no list of records")
+                raise ConnectorError(_("Reading the account back gave no list of posts."))
             for item in records:
                 value = item.get("value") or {}
                 created = _when(value.get("createdAt"))

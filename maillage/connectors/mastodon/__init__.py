@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from django.utils.translation import gettext as _
 
 from maillage.connectors.http import error_from_response, http_request
 from maillage.connectors.mastodon.markup import status_plain_text
@@ -97,7 +98,10 @@ def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise ConnectorError(f"HTTP {response.status_code}: not JSON") from exc
+        raise ConnectorError(
+            _("The network answered HTTP %(status)s with something Maillage cannot read.")
+            % {"status": response.status_code}
+        ) from exc
 
 
 def _when(raw: object) -> datetime:
@@ -252,7 +256,9 @@ class MastodonConnector:
         polls = 0
         while response.status_code != 200 or not body.get("url"):
             if polls >= MEDIA_POLLS:
-                raise ConnectorError(f"Media {media_id} still processing")
+                raise ConnectorError(
+                    _("The network is still processing the image %(media)s.") % {"media": media_id}
+                )
             time.sleep(MEDIA_POLL_SECONDS)
             polls += 1
             response = http_request(
@@ -280,7 +286,7 @@ class MastodonConnector:
                 raise _error(response, idempotent=True)
             statuses = _json(response)
             if not isinstance(statuses, list):
-                raise ConnectorError("Read-back: not a list of statuses")
+                raise ConnectorError(_("Reading the account back gave no list of posts."))
             for status in statuses:
                 created = _when(status["created_at"])
                 if created < since:

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 import httpx
 from django.conf import settings
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from maillage.connectors.http import error_from_response, http_request
 from maillage.connectors.registry import (
@@ -151,9 +152,15 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError as exc:
-        raise ConnectorError(f"HTTP {response.status_code}: not JSON") from exc
+        raise ConnectorError(
+            _("The network answered HTTP %(status)s with something Maillage cannot read.")
+            % {"status": response.status_code}
+        ) from exc
     if not isinstance(body, dict):
-        raise ConnectorError(f"HTTP {response.status_code}: not a JSON object")
+        raise ConnectorError(
+            _("The network answered HTTP %(status)s with something Maillage cannot read.")
+            % {"status": response.status_code}
+        )
     return body
 
 
@@ -318,12 +325,14 @@ class XConnector:
     def publish(self, account: Account, post: OutgoingPost) -> Published:
         if not text_fits(post.text):
             raise ConnectorError(
-                f"The text weighs {weighted_length(post.text)} characters; "
-                f"X accepts {MAX_WEIGHTED_LENGTH}",
+                _("The text weighs %(count)d characters; X accepts %(limit)d.")
+                % {"count": weighted_length(post.text), "limit": MAX_WEIGHTED_LENGTH},
                 permanent=True,
             )
         if len(post.media) > MAX_IMAGES:
-            raise ConnectorError(f"X accepts {MAX_IMAGES} images", permanent=True)
+            raise ConnectorError(
+                _("X accepts %(count)d images at most.") % {"count": MAX_IMAGES}, permanent=True
+            )
         body: dict[str, Any] = {"text": post.text}
         media_ids = [self._upload(account, media) for media in post.media]
         if media_ids:

@@ -142,6 +142,7 @@ def test_it_treats_a_timeout_after_sending_as_ambiguous():
     assert error.message.startswith("No answer from the network after sending: ReadTimeout")
 
 
+@pytest.mark.django_db  # the announced tokens are stored on matching channels
 def test_it_refreshes_an_expired_session_once_and_announces_the_new_tokens():
     heard = []
 
@@ -381,3 +382,8 @@ def test_it_refreshes_an_expired_bluesky_session_while_publishing(bluesky_channe
     assert done.status == Status.PUBLISHED
     assert len(fake.posts) == 1
     assert fake.requests["POST /xrpc/com.atproto.server.refreshSession"] == 1
+    # The renewed pair is stored: after a worker restart the channel still works.
+    bluesky_channel.refresh_from_db()
+    assert bluesky_channel.access_token != "jwt-access-alice"
+    assert bluesky_channel.refresh_token != "jwt-refresh-alice"
+    assert bluesky_channel.status == "active"

@@ -81,6 +81,7 @@ def test_it_asks_to_reconnect_on_401_when_nothing_can_refresh_the_token():
     assert error.message == "HTTP 401: Unauthorized"
 
 
+@pytest.mark.django_db  # the announced tokens are stored on matching channels
 def test_it_refreshes_an_expired_token_once_and_announces_the_new_pair(settings):
     settings.X_CLIENT_ID, settings.X_CLIENT_SECRET = "maillage-client", "secret"
     heard = []

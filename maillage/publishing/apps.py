@@ -8,3 +8,8 @@ class PublishingConfig(AppConfig):
     name = "maillage.publishing"
     label = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self) -> None:
+        from maillage.publishing.receivers import receivers_connect
+
+        receivers_connect()

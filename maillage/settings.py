@@ -181,6 +181,10 @@ CONNECTOR_BASE_URLS = {
     "bluesky": env_str("BLUESKY_PDS_URL", "https://bsky.social"),
 }
 LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202610")
+# The X application's OAuth 2.0 client (developer.x.com > Projects & Apps > Keys and tokens);
+# without them a member cannot connect X and an expired X token asks for a reconnection.
+X_CLIENT_ID = env_str("X_CLIENT_ID")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET")
 
 LOGGING = {
     "version": 1,

@@ -74,11 +74,14 @@ def http_request(
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, Any] | None = None,
     data: Any = None,
+    content: bytes | None = None,
     json: Any = None,
     files: Any = None,
     idempotent: bool | None = None,
 ) -> httpx.Response:
     """Send one request; transport failures become a classified ConnectorError.
+
+    `data` is a form, `content` raw bytes (an image body), `json` a JSON body.
 
     `idempotent` (default: the method is GET/HEAD/OPTIONS) says a repeat is harmless, so a
     failure after sending is merely transient rather than ambiguous.
@@ -92,6 +95,7 @@ def http_request(
             headers=headers,
             params=params,
             data=data,
+            content=content,
             json=json,
             files=files,
             timeout=http_timeout(),

@@ -347,7 +347,7 @@ class BlueskyConnector:
             "POST",
             idempotent=True,
             headers={"Content-Type": media.content_type},
-            data=media.data,
+            content=media.data,
         )
         blob: dict[str, Any] = _json(response)["blob"]
         return blob

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -22,6 +23,22 @@ IMPORTERS: dict[str, str] = {
 }
 
 ProgressCallback = Callable[[int, str], None]
+
+
+class ArchiveView(Protocol):
+    """What an importer needs of `maillage.lib.safe_archive.Archive` (tests pass simpler ones)."""
+
+    source_name: str
+
+    def names(self) -> list[str]: ...
+    def read(self, name: str) -> bytes: ...
+    def modified(self, name: str) -> datetime | None: ...
+
+
+def newest_member_date(archive: ArchiveView, names: Sequence[str]) -> date | None:
+    """The day the newest member was written: an export's date when its name does not say."""
+    moments = [m for m in (archive.modified(name) for name in names) if m is not None]
+    return max(moments).date() if moments else None
 
 
 class Importer(Protocol):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from maillage.imports.importers.linkedin import kind_of as linkedin_kind_of
 from maillage.imports.importers.linkedin.table import Table, columns, decode, header_normalise
 from maillage.imports.importers.linkedin.table import table_open as csv_table_open
 from maillage.imports.records import AccountRecord, ParsedArchive, ParsedFile, PostRecord, RowError
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback, newest_member_date
 from maillage.lib.text import digest, key_fit, name_normalise
 
 # Business Suite writes times in the Page's time zone without saying which: Maillage takes the
@@ -102,16 +102,6 @@ OTHER_CSV = frozenset(
         "lists.csv",
     }
 )
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 class RowProblem(ValueError):
@@ -416,8 +406,7 @@ class FacebookPageImporter:
 
     @staticmethod
     def _as_of(archive: ArchiveView, names: Sequence[str]) -> date | None:
-        moments = [m for m in (archive.modified(name) for name in names) if m is not None]
-        return max(moments).date() if moments else None
+        return newest_member_date(archive, names)
 
 
 def _count(row: list[str], index: int, column: str) -> int | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,21 +33,11 @@ from maillage.imports.importers.bluesky.repo import (
     RepoUnreadable,
 )
 from maillage.imports.records import ParsedArchive, ParsedFile, RowError
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback
 
 SUFFIX = ".car"
 # Records between two progress reports inside one repository (a big one takes seconds).
 PROGRESS_EVERY = 20_000
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 def is_repository_name(name: str) -> bool:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from django.utils.translation import gettext as _
 
 from maillage.imports.importers.facebook import readers as r
 from maillage.imports.records import AccountRecord, ParsedArchive, ParsedFile, RowError
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback, newest_member_date
 from maillage.lib.text import name_normalise
 
 # `facebook-jeannetremblay-2026-11-29-AbCdEf12.zip`: the day the archive was produced.
@@ -38,16 +38,6 @@ FOLDERED: dict[str, tuple[str, frozenset[str]]] = {
 }
 # Read first: the owner's profile; reactions in their numbered order (see readers).
 ORDER = {"profile": 0, "posts": 1, "comments": 2, "reactions": 3, "friends": 4}
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +210,7 @@ class FacebookImporter:
         found = export_date(archive.source_name)
         if found is not None:
             return found
-        moments = [m for m in (archive.modified(name) for name in names) if m is not None]
-        return max(moments).date() if moments else None
+        return newest_member_date(archive, names)
 
 
 def _reject(result: ParsedFile, problem: r.FileProblem) -> None:

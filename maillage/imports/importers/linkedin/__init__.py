@@ -8,32 +8,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from django.utils.translation import gettext as _
 
 from maillage.imports.importers.linkedin import files as f
 from maillage.imports.importers.linkedin.table import Column, decode, table_open
 from maillage.imports.records import AccountRecord, ParsedArchive, ParsedFile, RowError
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback, newest_member_date
 from maillage.lib.text import name_normalise
 
 # `Basic_LinkedInDataExport_11-29-2026.zip`, `Complete_LinkedInDataExport_11-29-2026.zip`.
 EXPORT_DATE = re.compile(r"_(\d{2})-(\d{2})-(\d{4})(?:\.zip)?$", re.IGNORECASE)
 # Browsers add ` (1)` to a file downloaded twice.
 COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,5 +170,4 @@ class LinkedInImporter:
         found = export_date(archive.source_name)
         if found is not None:
             return found
-        moments = [m for m in (archive.modified(name) for name in names) if m is not None]
-        return max(moments).date() if moments else None
+        return newest_member_date(archive, names)

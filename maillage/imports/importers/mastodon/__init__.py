@@ -6,9 +6,9 @@ Files, keys and quirks are described in docs/import-mastodon.md. Never touches t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from maillage.imports.importers.mastodon.collection import (
     FileUnusable,
@@ -23,7 +23,7 @@ from maillage.imports.importers.mastodon.readers import (
     read_likes,
 )
 from maillage.imports.records import ParsedArchive, ParsedFile, RowError
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback, newest_member_date
 
 ACTOR, OUTBOX, LIKES, FOLLOWING = (
     "actor.json",
@@ -33,16 +33,6 @@ ACTOR, OUTBOX, LIKES, FOLLOWING = (
 )
 # The order files are read in: the actor says who the owner is before the outbox needs it.
 ORDER = {ACTOR: 0, OUTBOX: 1, LIKES: 2, FOLLOWING: 3}
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 def base_name(name: str) -> str:
@@ -130,5 +120,4 @@ class MastodonImporter:
         found = export_date(archive.source_name)
         if found is not None:
             return found
-        moments = [m for m in (archive.modified(name) for name in names) if m is not None]
-        return max(moments).date() if moments else None
+        return newest_member_date(archive, names)

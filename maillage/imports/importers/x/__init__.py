@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePosixPath
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +23,7 @@ from maillage.imports.records import (
     PostRecord,
     RowError,
 )
-from maillage.imports.registry import ProgressCallback
+from maillage.imports.registry import ArchiveView, ProgressCallback, newest_member_date
 
 MANIFEST, ACCOUNT, PROFILE, TWEETS, NOTES, LIKES, FOLLOWERS, FOLLOWING, DELETED = (
     "manifest",
@@ -94,16 +94,6 @@ READERS: dict[str, Reader] = {
     FOLLOWERS: f.read_followers,
     FOLLOWING: f.read_following,
 }
-
-
-class ArchiveView(Protocol):
-    """What the importer needs of `maillage.lib.safe_archive.Archive`."""
-
-    source_name: str
-
-    def names(self) -> list[str]: ...
-    def read(self, name: str) -> bytes: ...
-    def modified(self, name: str) -> datetime | None: ...
 
 
 @dataclass(slots=True)
@@ -377,8 +367,7 @@ class XImporter:
         found = export_date(archive.source_name)
         if found is not None:
             return found
-        moments = [m for m in (archive.modified(name) for name in names) if m is not None]
-        return max(moments).date() if moments else None
+        return newest_member_date(archive, names)
 
 
 def _posts(files: Sequence[ParsedFile]) -> list[PostRecord]:

@@ -8,6 +8,7 @@ See docs/adding-a-connector.md.
 from __future__ import annotations
 
 import hashlib
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -164,3 +165,32 @@ def content_normalise(text: str) -> str:
 def content_fingerprint(text: str) -> str:
     """sha256 of the normalised text: how a post read back is recognised as ours."""
     return hashlib.sha256(content_normalise(text).encode("utf-8")).hexdigest()
+
+
+class RotatingTokens:
+    """Tokens a connector renewed in this process, newest per account (thread-safe).
+
+    X and Bluesky rotate the refresh token on each renewal: until the publishing app stores
+    the new pair (it listens for the connector's signal), the pair the engine hands over may
+    already be spent, so the connector prefers the one it renewed itself.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pairs: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def current(self, account: Account) -> tuple[str, str]:
+        with self._lock:
+            return self._pairs.get(
+                (account.base_url, account.external_id),
+                (account.access_token, account.refresh_token),
+            )
+
+    def store(self, account: Account, access_token: str, refresh_token: str) -> None:
+        with self._lock:
+            self._pairs[(account.base_url, account.external_id)] = (access_token, refresh_token)
+
+    def clear(self) -> None:
+        """Forget every renewal (tests share one connector per process)."""
+        with self._lock:
+            self._pairs.clear()

@@ -16,7 +16,6 @@ process and announced through `session_refreshed`, whose receiver stores them on
 
 from __future__ import annotations
 
-import threading
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +42,7 @@ from maillage.connectors.registry import (
     Published,
     ReadBack,
     RemotePost,
+    RotatingTokens,
 )
 
 __all__ = [
@@ -194,10 +194,8 @@ class BlueskyConnector:
     network: ClassVar[str] = "bluesky"
 
     def __init__(self) -> None:
-        # Sessions refreshed by this process, newest tokens per (PDS, DID): refreshSession
-        # rotates the refresh token, so the stored one may be spent until a receiver saves it.
-        self._lock = threading.Lock()
-        self._sessions: dict[tuple[str, str], tuple[str, str]] = {}
+        # refreshSession rotates the refresh token: see RotatingTokens.
+        self._sessions = RotatingTokens()
 
     def limits(self) -> Limits:
         # The PDS allows 5,000 write points an hour per account (a create costs 3): far above
@@ -207,19 +205,11 @@ class BlueskyConnector:
     # --- session --------------------------------------------------------------------------
 
     def _tokens(self, account: Account) -> tuple[str, str]:
-        with self._lock:
-            return self._sessions.get(
-                (account.base_url, account.external_id),
-                (account.access_token, account.refresh_token),
-            )
+        return self._sessions.current(account)
 
     def _refresh(self, account: Account, refresh_jwt: str) -> str:
         session = session_refresh(account.base_url, refresh_jwt)
-        with self._lock:
-            self._sessions[(account.base_url, account.external_id)] = (
-                session.access_jwt,
-                session.refresh_jwt,
-            )
+        self._sessions.store(account, session.access_jwt, session.refresh_jwt)
         session_refreshed.send(
             sender=type(self),
             network=self.network,

@@ -19,7 +19,6 @@ import base64
 import hashlib
 import html
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -40,6 +39,7 @@ from maillage.connectors.registry import (
     Published,
     ReadBack,
     RemotePost,
+    RotatingTokens,
 )
 from maillage.connectors.x.text import MAX_WEIGHTED_LENGTH, text_fits, weighted_length
 
@@ -260,10 +260,8 @@ class XConnector:
     network: ClassVar[str] = "x"
 
     def __init__(self) -> None:
-        # Tokens refreshed by this process per account: the refresh token rotates, so the one
-        # the engine holds is spent until a `tokens_refreshed` receiver stores the new one.
-        self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        # The refresh token rotates on each renewal: see RotatingTokens.
+        self._tokens = RotatingTokens()
 
     def limits(self) -> Limits:
         # POST /2/tweets allows a user 100 requests per 15 minutes at most (less on the
@@ -271,22 +269,14 @@ class XConnector:
         return Limits(per_account=1, per_network=10, min_interval=0.0)
 
     def _current(self, account: Account) -> tuple[str, str]:
-        with self._lock:
-            return self._tokens.get(
-                (account.base_url, account.external_id),
-                (account.access_token, account.refresh_token),
-            )
+        return self._tokens.current(account)
 
     def _refresh(self, account: Account, refresh_token: str) -> str | None:
         client = client_from_settings()
         if client is None or not refresh_token:
             return None
         tokens = token_refresh(account.base_url, client, refresh_token)
-        with self._lock:
-            self._tokens[(account.base_url, account.external_id)] = (
-                tokens.access_token,
-                tokens.refresh_token or refresh_token,
-            )
+        self._tokens.store(account, tokens.access_token, tokens.refresh_token or refresh_token)
         tokens_refreshed.send(
             sender=type(self),
             network=self.network,

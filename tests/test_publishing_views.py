@@ -518,3 +518,40 @@ def test_the_composer_sends_a_member_without_accounts_to_connect_one(cast):
     page = cast.client_for(cast.carol).get("/publishing/compose/").content.decode()
     assert "Connect an account first." in page
     assert 'data-testid="compose"' not in page
+
+
+# --- Connecting Bluesky with an app password ---------------------------------------------
+
+
+def test_it_connects_a_bluesky_account_with_an_app_password(cast, fake, settings):
+    settings.CONNECTOR_BASE_URLS = {**settings.CONNECTOR_BASE_URLS, "bluesky": fake.url}
+    fake.add_account("jwt-alice", "did:plc:alice", "alice.bsky.social")
+    fake.app_passwords["alice.bsky.social"] = "abcd-efgh-ijkl-mnop"
+    client = cast.client_for(cast.alice)
+
+    response = client.post(
+        "/publishing/channels/bluesky/",
+        {"handle": "@alice.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
+        follow=True,
+    )
+
+    assert "@alice.bsky.social is connected." in response.content.decode()
+    channel = Channel.objects.get(owner=cast.alice, network="bluesky")
+    assert (channel.external_id, channel.handle) == ("did:plc:alice", "@alice.bsky.social")
+    assert channel.access_token == "jwt-alice"
+    assert channel.refresh_token and channel.token_expires_at is None
+    # The app password itself is never kept.
+    assert "abcd-efgh" not in str(Channel.objects.values().get(pk=channel.pk))
+
+
+def test_it_says_what_to_do_when_bluesky_refuses_the_app_password(cast, fake, settings):
+    settings.CONNECTOR_BASE_URLS = {**settings.CONNECTOR_BASE_URLS, "bluesky": fake.url}
+    fake.add_account("jwt-alice", "did:plc:alice", "alice.bsky.social")
+    fake.app_passwords["alice.bsky.social"] = "right-one"
+    response = cast.client_for(cast.alice).post(
+        "/publishing/channels/bluesky/",
+        {"handle": "alice.bsky.social", "app_password": "wrong-one"},
+    )
+    assert response.status_code == 400
+    assert "Bluesky refused this handle and app password" in response.content.decode()
+    assert not Channel.objects.filter(network="bluesky").exists()

@@ -92,6 +92,24 @@ class MastodonConnectForm(forms.Form):
     )
 
 
+class BlueskyConnectForm(forms.Form):
+    handle = forms.CharField(
+        label=gettext_lazy("Your Bluesky handle"),
+        max_length=255,
+        help_text=gettext_lazy("For example marie.bsky.social."),
+    )
+    app_password = forms.CharField(
+        label=gettext_lazy("An app password"),
+        max_length=255,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy(
+            "Never your account's password: create one in Bluesky under Settings > Privacy "
+            "and security > App passwords. You can revoke it there at any time."
+        ),
+    )
+
+
 class ComposeForm(forms.Form):
     """Channels, one text per network and language, a link, a time or a draft."""
 

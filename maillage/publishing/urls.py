@@ -8,6 +8,7 @@ app_name = "publishing"
 urlpatterns: list[URLPattern] = [
     path("channels/", views.channel_list, name="channels"),
     path("channels/mastodon/", views.channel_connect, name="channel_connect"),
+    path("channels/bluesky/", views.channel_connect_bluesky_view, name="channel_connect_bluesky"),
     path(
         "channels/mastodon/callback/",
         views.channel_mastodon_callback,

@@ -24,6 +24,7 @@ from maillage.accounts.models import User
 from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import Network
 from maillage.publishing.forms import (
+    BlueskyConnectForm,
     ComposeForm,
     MastodonConnectForm,
     RescheduleForm,
@@ -36,6 +37,7 @@ from maillage.publishing.services import (
     PublishingError,
     VariantInput,
     channel_authorize_url_mastodon,
+    channel_connect_bluesky,
     channel_connect_mastodon,
     delivery_publish_now,
     delivery_reschedule,
@@ -68,14 +70,24 @@ def _zone(user: User) -> ZoneInfo:
 # --- Channels ------------------------------------------------------------------------------
 
 
-def _channels_page(request: HttpRequest, form: MastodonConnectForm, status: int = 200) -> Any:
+def _channels_page(
+    request: HttpRequest,
+    form: MastodonConnectForm | None = None,
+    status: int = 200,
+    bluesky_form: BlueskyConnectForm | None = None,
+) -> Any:
     user = _user(request)
     own = Channel.objects.filter(owner=user).order_by("network", "handle")
     shared = channels_usable_by(user).exclude(owner=user).select_related("owner")
     return render(
         request,
         "publishing/channels.html",
-        {"channels": own, "shared": shared, "form": form},
+        {
+            "channels": own,
+            "shared": shared,
+            "form": form or MastodonConnectForm(),
+            "bluesky_form": bluesky_form or BlueskyConnectForm(),
+        },
         status=status,
     )
 
@@ -118,6 +130,23 @@ def _connect_error(exc: PublishingError, instance: str) -> str:
             "or try again later if the server is down."
         ) % {"instance": instance, "reason": cause.message}
     return str(exc)
+
+
+@login_required
+@require_POST
+def channel_connect_bluesky_view(request: HttpRequest) -> HttpResponse:
+    form = BlueskyConnectForm(request.POST)
+    if form.is_valid():
+        try:
+            channel = channel_connect_bluesky(
+                _user(request), form.cleaned_data["handle"], form.cleaned_data["app_password"]
+            )
+        except PublishingError as exc:
+            form.add_error("app_password", str(exc))
+        else:
+            messages.success(request, _("%(handle)s is connected.") % {"handle": channel.handle})
+            return redirect("publishing:channels")
+    return cast(HttpResponse, _channels_page(request, status=400, bluesky_form=form))
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from maillage.publishing.services.channels import (
     MASTODON_CALLBACK_PATH,
     channel_authorize_url_mastodon,
+    channel_connect_bluesky,
     channel_connect_mastodon,
     channel_share,
     mastodon_redirect_uri,
@@ -48,6 +49,7 @@ __all__ = [
     "VariantInput",
     "channel_account",
     "channel_authorize_url_mastodon",
+    "channel_connect_bluesky",
     "channel_connect_mastodon",
     "channel_disconnect",
     "channel_reconnected",

@@ -1,4 +1,4 @@
-"""Connecting accounts (Mastodon so far), sharing pages, rotating the tokens' key."""
+"""Connecting accounts (Mastodon, Bluesky), sharing pages, rotating the tokens' key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import Circle, User
-from maillage.connectors import mastodon
+from maillage.connectors import bluesky, mastodon
 from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import AccountKind, Network
 from maillage.publishing.crypto import token_rotate
@@ -111,6 +111,44 @@ def channel_connect_mastodon(owner: User, instance_url: str, code: str) -> Chann
     channel.max_characters = max_characters
     channel.access_token = token
     channel.token_expires_at = None  # Mastodon's tokens do not expire
+    channel.save()
+    if was_waiting:
+        channel_reconnected(channel)
+    return channel
+
+
+def channel_connect_bluesky(owner: User, handle: str, app_password: str) -> Channel:
+    """Log in with an app password (never the account's own) and keep the session's tokens;
+    reconnecting revives the channel's waiting deliveries."""
+    base_url = settings.CONNECTOR_BASE_URLS["bluesky"]
+    try:
+        session = bluesky.session_create(base_url, handle, app_password)
+    except ConnectorError as exc:
+        raise PublishingError(
+            _(
+                "Bluesky refused this handle and app password (%(reason)s). Create an app "
+                "password in Bluesky (Settings > Privacy and security > App passwords) and "
+                "type it with your handle."
+            )
+            % {"reason": exc.message}
+        ) from exc
+    channel = Channel.objects.filter(
+        owner=owner, network=Network.BLUESKY, external_id=session.did
+    ).first()
+    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
+    if channel is None:
+        channel = Channel(
+            owner=owner,
+            network=Network.BLUESKY,
+            kind=AccountKind.PROFILE,
+            external_id=session.did,
+            time_zone=owner.time_zone,
+        )
+    channel.handle = "@" + session.handle.removeprefix("@")
+    channel.access_token = session.access_jwt
+    channel.refresh_token = session.refresh_jwt
+    # The access token lasts hours and the connector renews it: no expiry for the owner.
+    channel.token_expires_at = None
     channel.save()
     if was_waiting:
         channel_reconnected(channel)

@@ -394,6 +394,7 @@ class XRoutes(Routes):
         self.add("POST", r"/2/media/metadata", self.metadata)
         self.add("POST", r"/2/tweets", self.tweet_create)
         self.add("GET", r"/2/users/me", self.me)
+        self.add("POST", r"/2/oauth2/token", self.oauth_token)
         self.add("GET", r"/2/users/(?P<id>[^/]+)/tweets", self.tweets)
 
     def sent_text(self, request: Request) -> str | None:
@@ -413,6 +414,24 @@ class XRoutes(Routes):
 
     def metadata(self, request: Request, args: dict[str, str]) -> Reply:
         return Reply(body={"data": (request.json or {})})
+
+    def oauth_token(self, request: Request, args: dict[str, str]) -> Reply:
+        """The authorization code exchange (PKCE): a known code and a verifier give a pair."""
+        code = request.form.get("code", [""])[0]
+        token = self.fake.codes.get(code)
+        if token is None or not request.form.get("code_verifier", [""])[0]:
+            return Reply(400, {"error": "invalid_request", "error_description": "bad code"})
+        refresh = f"refresh-{token}"
+        self.fake.refresh_tokens[refresh] = token
+        return Reply(
+            body={
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": token,
+                "refresh_token": refresh,
+                "scope": "tweet.read tweet.write users.read offline.access",
+            }
+        )
 
     def me(self, request: Request, args: dict[str, str]) -> Reply:
         account = self.fake.accounts.get(request.token)

@@ -555,3 +555,43 @@ def test_it_says_what_to_do_when_bluesky_refuses_the_app_password(cast, fake, se
     assert response.status_code == 400
     assert "Bluesky refused this handle and app password" in response.content.decode()
     assert not Channel.objects.filter(network="bluesky").exists()
+
+
+# --- Connecting X (OAuth 2.0 with PKCE) ----------------------------------------------------
+
+
+def test_it_connects_an_x_account_with_pkce(cast, fake, settings):
+    settings.X_CLIENT_ID = "maillage-client"
+    settings.X_CLIENT_SECRET = ""
+    settings.CONNECTOR_BASE_URLS = {**settings.CONNECTOR_BASE_URLS, "x": fake.url}
+    fake.add_account("x-token-alice", "1001", "alice_ventes", "Alice Tremblay")
+    fake.codes["x-code"] = "x-token-alice"
+    client = cast.client_for(cast.alice)
+
+    start = client.post("/publishing/channels/x/")
+    assert start.status_code == 302
+    location = start["Location"]
+    assert location.startswith("https://x.com/i/oauth2/authorize?")
+    assert "code_challenge_method=S256" in location and "client_id=maillage-client" in location
+    assert "redirect_uri=http%3A%2F%2Ftestserver%2Fpublishing%2Fchannels%2Fx%2Fcallback%2F" in (
+        location
+    )
+    state = location.split("state=")[1].split("&")[0]
+
+    done = client.get(f"/publishing/channels/x/callback/?state={state}&code=x-code", follow=True)
+
+    assert "@alice_ventes is connected." in done.content.decode()
+    channel = Channel.objects.get(owner=cast.alice, network="x")
+    assert (channel.external_id, channel.handle) == ("1001", "@alice_ventes")
+    assert channel.access_token == "x-token-alice"
+    assert channel.refresh_token == "refresh-x-token-alice"
+    # The state is spent: replaying the callback does nothing more.
+    again = client.get(f"/publishing/channels/x/callback/?state={state}&code=x-code", follow=True)
+    assert "This connection link expired" in again.content.decode()
+
+
+def test_it_says_x_needs_the_administrators_application(cast, settings):
+    settings.X_CLIENT_ID = ""
+    response = cast.client_for(cast.alice).post("/publishing/channels/x/", follow=True)
+    assert "Connecting X needs an X application" in response.content.decode()
+    assert "MAILLAGE_X_CLIENT_ID" in response.content.decode()

@@ -9,6 +9,8 @@ urlpatterns: list[URLPattern] = [
     path("channels/", views.channel_list, name="channels"),
     path("channels/mastodon/", views.channel_connect, name="channel_connect"),
     path("channels/bluesky/", views.channel_connect_bluesky_view, name="channel_connect_bluesky"),
+    path("channels/x/", views.channel_connect_x_view, name="channel_connect_x"),
+    path("channels/x/callback/", views.channel_x_callback, name="channel_x_callback"),
     path(
         "channels/mastodon/callback/",
         views.channel_mastodon_callback,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maillage.accounts.models import User
+from maillage.connectors import x as x_connector
 from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import Network
 from maillage.publishing.forms import (
@@ -37,8 +38,10 @@ from maillage.publishing.services import (
     PublishingError,
     VariantInput,
     channel_authorize_url_mastodon,
+    channel_authorize_url_x,
     channel_connect_bluesky,
     channel_connect_mastodon,
+    channel_connect_x,
     delivery_publish_now,
     delivery_reschedule,
     planned_post_create,
@@ -48,6 +51,8 @@ from maillage.publishing.ui_services import channel_forget
 
 # The OAuth `state` -> instance address, kept in the session between leaving and returning.
 SESSION_OAUTH = "publishing_mastodon_oauth"
+# The OAuth `state` -> PKCE code verifier for X (the verifier never leaves the server).
+SESSION_X_OAUTH = "publishing_x_oauth"
 NETWORK_COLOURS: dict[str, str] = {
     Network.LINKEDIN: "#0a66c2",
     Network.FACEBOOK: "#1877f2",
@@ -147,6 +152,45 @@ def channel_connect_bluesky_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(handle)s is connected.") % {"handle": channel.handle})
             return redirect("publishing:channels")
     return cast(HttpResponse, _channels_page(request, status=400, bluesky_form=form))
+
+
+@login_required
+@require_POST
+def channel_connect_x_view(request: HttpRequest) -> HttpResponse:
+    """Send the browser to X with a PKCE challenge; the verifier waits in the session."""
+    state = secrets.token_urlsafe(24)
+    verifier, challenge = x_connector.pkce_pair()
+    try:
+        url = channel_authorize_url_x(state, challenge)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:channels")
+    pending = request.session.get(SESSION_X_OAUTH, {})
+    pending[state] = verifier
+    request.session[SESSION_X_OAUTH] = pending
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def channel_x_callback(request: HttpRequest) -> HttpResponse:
+    pending: dict[str, str] = request.session.get(SESSION_X_OAUTH, {})
+    verifier = pending.pop(request.GET.get("state", ""), None)
+    request.session[SESSION_X_OAUTH] = pending
+    if verifier is None:
+        messages.error(request, _("This connection link expired: connect the account again."))
+        return redirect("publishing:channels")
+    code = request.GET.get("code", "")
+    if not code:
+        messages.error(request, _("%(instance)s did not allow Maillage.") % {"instance": "X"})
+        return redirect("publishing:channels")
+    try:
+        channel = channel_connect_x(_user(request), code, verifier)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:channels")
+    messages.success(request, _("%(handle)s is connected.") % {"handle": channel.handle})
+    return redirect("publishing:channels")
 
 
 @login_required

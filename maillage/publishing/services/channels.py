@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import Circle, User
-from maillage.connectors import bluesky, mastodon
+from maillage.connectors import bluesky, mastodon, x
 from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import AccountKind, Network
 from maillage.publishing.crypto import token_rotate
@@ -17,6 +17,7 @@ from maillage.publishing.services.engine import channel_reconnected
 from maillage.publishing.services.planning import PublishingError
 
 MASTODON_CALLBACK_PATH = "/publishing/channels/mastodon/callback/"
+X_CALLBACK_PATH = "/publishing/channels/x/callback/"
 
 
 def mastodon_redirect_uri() -> str:
@@ -148,6 +149,67 @@ def channel_connect_bluesky(owner: User, handle: str, app_password: str) -> Chan
     channel.access_token = session.access_jwt
     channel.refresh_token = session.refresh_jwt
     # The access token lasts hours and the connector renews it: no expiry for the owner.
+    channel.token_expires_at = None
+    channel.save()
+    if was_waiting:
+        channel_reconnected(channel)
+    return channel
+
+
+def x_redirect_uri() -> str:
+    return settings.SITE_URL.rstrip("/") + X_CALLBACK_PATH
+
+
+def x_not_configured() -> PublishingError:
+    return PublishingError(
+        _(
+            "Connecting X needs an X application: the administrator sets MAILLAGE_X_CLIENT_ID "
+            "(and MAILLAGE_X_CLIENT_SECRET) from developer.x.com, with %(callback)s as its "
+            "callback address."
+        )
+        % {"callback": x_redirect_uri()}
+    )
+
+
+def channel_authorize_url_x(state: str, code_challenge: str) -> str:
+    """Where to send the browser to let Maillage post on X (OAuth 2.0 with PKCE)."""
+    client = x.client_from_settings()
+    if client is None:
+        raise x_not_configured()
+    return x.authorize_url(client.client_id, x_redirect_uri(), state, code_challenge)
+
+
+def channel_connect_x(owner: User, code: str, verifier: str) -> Channel:
+    """Finish the PKCE exchange; reconnecting revives the channel's waiting deliveries."""
+    client = x.client_from_settings()
+    if client is None:
+        raise x_not_configured()
+    base_url = settings.CONNECTOR_BASE_URLS["x"]
+    try:
+        tokens = x.token_exchange(base_url, client, x_redirect_uri(), code, verifier)
+        account = x.account_me(base_url, tokens.access_token)
+    except ConnectorError as exc:
+        raise PublishingError(
+            _("X refused the connection (%(reason)s): try connecting again.")
+            % {"reason": exc.message}
+        ) from exc
+    channel = Channel.objects.filter(
+        owner=owner, network=Network.X, external_id=account.external_id
+    ).first()
+    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
+    if channel is None:
+        channel = Channel(
+            owner=owner,
+            network=Network.X,
+            kind=AccountKind.PROFILE,
+            external_id=account.external_id,
+            time_zone=owner.time_zone,
+        )
+    channel.handle = account.handle
+    channel.display_name = account.display_name
+    channel.access_token = tokens.access_token
+    channel.refresh_token = tokens.refresh_token
+    # The two-hour access token is renewed by the connector (offline.access): no expiry here.
     channel.token_expires_at = None
     channel.save()
     if was_waiting:

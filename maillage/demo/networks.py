@@ -24,8 +24,15 @@ from maillage.demo.plan import (
     ascii_slug,
     poisson,
 )
+from maillage.presence.networks import Network
 
-FACEBOOK, X, MASTODON, BLUESKY = "facebook", "x", "mastodon", "bluesky"
+# The network names every app shares (presence.networks), as plain strings for keys and files.
+FACEBOOK, X, MASTODON, BLUESKY = (
+    Network.FACEBOOK.value,
+    Network.X.value,
+    Network.MASTODON.value,
+    Network.BLUESKY.value,
+)
 # Fictional Mastodon servers: the reserved `.example` names can never be someone's server.
 INSTANCES = ("mastodon.example", "piaille.example", "social.example.org")
 BASE32 = "abcdefghijklmnopqrstuvwxyz234567"

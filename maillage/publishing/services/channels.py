@@ -76,6 +76,48 @@ def channel_authorize_url_mastodon(instance_url: str, state: str) -> str:
     return mastodon.authorize_url(instance, app.client_id, app.redirect_uri, state)
 
 
+def _channel_store(
+    owner: User,
+    network: str,
+    external_id: str,
+    *,
+    handle: str,
+    access_token: str,
+    refresh_token: str = "",
+    instance_url: str = "",
+    **fields: object,
+) -> Channel:
+    """Create or update the owner's channel for that account with fresh tokens; a channel that
+    was waiting for a reconnection gets its held deliveries back.
+
+    `token_expires_at` is cleared: these networks' tokens never expire (Mastodon) or are
+    renewed by the connector itself (X, Bluesky), so no reconnection deadline applies.
+    """
+    channel = Channel.objects.filter(
+        owner=owner, network=network, instance_url=instance_url, external_id=external_id
+    ).first()
+    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
+    if channel is None:
+        channel = Channel(
+            owner=owner,
+            network=network,
+            kind=AccountKind.PROFILE,
+            instance_url=instance_url,
+            external_id=external_id,
+            time_zone=owner.time_zone,
+        )
+    channel.handle = handle
+    for name, value in fields.items():
+        setattr(channel, name, value)
+    channel.access_token = access_token
+    channel.refresh_token = refresh_token
+    channel.token_expires_at = None
+    channel.save()
+    if was_waiting:
+        channel_reconnected(channel)
+    return channel
+
+
 def channel_connect_mastodon(owner: User, instance_url: str, code: str) -> Channel:
     """Finish the OAuth dance: token, account, instance limit; reconnecting revives the
     channel's waiting deliveries."""
@@ -91,31 +133,16 @@ def channel_connect_mastodon(owner: User, instance_url: str, code: str) -> Chann
             _("%(instance)s refused the connection (%(reason)s): try connecting again.")
             % {"instance": instance, "reason": exc.message}
         ) from exc
-    channel = Channel.objects.filter(
-        owner=owner,
-        network=Network.MASTODON,
+    return _channel_store(
+        owner,
+        Network.MASTODON,
+        account.external_id,
         instance_url=instance,
-        external_id=account.external_id,
-    ).first()
-    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
-    if channel is None:
-        channel = Channel(
-            owner=owner,
-            network=Network.MASTODON,
-            kind=AccountKind.PROFILE,
-            instance_url=instance,
-            external_id=account.external_id,
-            time_zone=owner.time_zone,
-        )
-    channel.handle = account.handle
-    channel.display_name = account.display_name
-    channel.max_characters = max_characters
-    channel.access_token = token
-    channel.token_expires_at = None  # Mastodon's tokens do not expire
-    channel.save()
-    if was_waiting:
-        channel_reconnected(channel)
-    return channel
+        handle=account.handle,
+        access_token=token,
+        display_name=account.display_name,
+        max_characters=max_characters,
+    )
 
 
 def channel_connect_bluesky(owner: User, handle: str, app_password: str) -> Channel:
@@ -133,27 +160,14 @@ def channel_connect_bluesky(owner: User, handle: str, app_password: str) -> Chan
             )
             % {"reason": exc.message}
         ) from exc
-    channel = Channel.objects.filter(
-        owner=owner, network=Network.BLUESKY, external_id=session.did
-    ).first()
-    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
-    if channel is None:
-        channel = Channel(
-            owner=owner,
-            network=Network.BLUESKY,
-            kind=AccountKind.PROFILE,
-            external_id=session.did,
-            time_zone=owner.time_zone,
-        )
-    channel.handle = "@" + session.handle.removeprefix("@")
-    channel.access_token = session.access_jwt
-    channel.refresh_token = session.refresh_jwt
-    # The access token lasts hours and the connector renews it: no expiry for the owner.
-    channel.token_expires_at = None
-    channel.save()
-    if was_waiting:
-        channel_reconnected(channel)
-    return channel
+    return _channel_store(
+        owner,
+        Network.BLUESKY,
+        session.did,
+        handle="@" + session.handle.removeprefix("@"),
+        access_token=session.access_jwt,
+        refresh_token=session.refresh_jwt,
+    )
 
 
 def x_redirect_uri() -> str:
@@ -193,28 +207,15 @@ def channel_connect_x(owner: User, code: str, verifier: str) -> Channel:
             _("X refused the connection (%(reason)s): try connecting again.")
             % {"reason": exc.message}
         ) from exc
-    channel = Channel.objects.filter(
-        owner=owner, network=Network.X, external_id=account.external_id
-    ).first()
-    was_waiting = channel is not None and channel.status == Channel.Status.NEEDS_RECONNECT
-    if channel is None:
-        channel = Channel(
-            owner=owner,
-            network=Network.X,
-            kind=AccountKind.PROFILE,
-            external_id=account.external_id,
-            time_zone=owner.time_zone,
-        )
-    channel.handle = account.handle
-    channel.display_name = account.display_name
-    channel.access_token = tokens.access_token
-    channel.refresh_token = tokens.refresh_token
-    # The two-hour access token is renewed by the connector (offline.access): no expiry here.
-    channel.token_expires_at = None
-    channel.save()
-    if was_waiting:
-        channel_reconnected(channel)
-    return channel
+    return _channel_store(
+        owner,
+        Network.X,
+        account.external_id,
+        handle=account.handle,
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        display_name=account.display_name,
+    )
 
 
 def channel_share(channel: Channel, circle: Circle | None, by: User) -> Channel:

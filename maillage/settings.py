@@ -185,6 +185,16 @@ LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202610")
 # without them a member cannot connect X and an expired X token asks for a reconnection.
 X_CLIENT_ID = env_str("X_CLIENT_ID")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET")
+# The LinkedIn application (linkedin.com/developers > My apps > Auth): products "Sign In with
+# LinkedIn using OpenID Connect", "Share on LinkedIn" and, for pages, the Community Management
+# API. Without them a member cannot connect LinkedIn.
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET")
+# The Meta application (developers.facebook.com > My Apps > App settings > Basic) with Facebook
+# Login; without them a member cannot connect a Facebook Page.
+FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET")
+FACEBOOK_GRAPH_VERSION = env_str("FACEBOOK_GRAPH_VERSION", "v24.0")
 
 LOGGING = {
     "version": 1,

@@ -514,6 +514,14 @@ class XRoutes(Routes):
 class FakeNetwork:
     ROUTES: tuple[type[Routes], ...] = (MastodonRoutes, BlueskyRoutes, XRoutes)
 
+    @classmethod
+    def all_routes(cls) -> tuple[type[Routes], ...]:
+        """Networks whose routes live in their own module (imported here: they import Routes)."""
+        from tests.fake_facebook import FacebookRoutes
+        from tests.fake_linkedin import LinkedInRoutes
+
+        return (*cls.ROUTES, LinkedInRoutes, FacebookRoutes)
+
     def __init__(
         self, latency: float = 0.0, honour_idempotency_keys: bool = False, port: int = 0
     ) -> None:
@@ -540,7 +548,7 @@ class FakeNetwork:
         self.refresh_tokens: dict[str, str] = {}
         self.expired_tokens: set[str] = set()
         self.records: dict[str, dict[str, Any]] = {}
-        self.routes = [routes(self) for routes in self.ROUTES]
+        self.routes = [routes(self) for routes in self.all_routes()]
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self.server.daemon_threads = True
         self.server.request_queue_size = 256

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from maillage.publishing import views
 
 app_name = "publishing"
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("channels/linkedin/", include("maillage.publishing.urls_linkedin")),
+    path("channels/facebook/", include("maillage.publishing.urls_facebook")),
     path("channels/", views.channel_list, name="channels"),
     path("channels/mastodon/", views.channel_connect, name="channel_connect"),
     path("channels/bluesky/", views.channel_connect_bluesky_view, name="channel_connect_bluesky"),

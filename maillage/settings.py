@@ -190,11 +190,15 @@ X_CLIENT_SECRET = env_str("X_CLIENT_SECRET")
 # API. Without them a member cannot connect LinkedIn.
 LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID")
 LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET")
+# Where LinkedIn's OAuth lives (authorization page and token endpoint), apart from its API.
+LINKEDIN_OAUTH_URL = env_str("LINKEDIN_OAUTH_URL", "https://www.linkedin.com/oauth/v2")
 # The Meta application (developers.facebook.com > My Apps > App settings > Basic) with Facebook
 # Login; without them a member cannot connect a Facebook Page.
 FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID")
 FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET")
 FACEBOOK_GRAPH_VERSION = env_str("FACEBOOK_GRAPH_VERSION", "v24.0")
+# Where Facebook Login's dialog lives, apart from the Graph API.
+FACEBOOK_DIALOG_URL = env_str("FACEBOOK_DIALOG_URL", "https://www.facebook.com")
 
 LOGGING = {
     "version": 1,

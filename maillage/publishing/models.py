@@ -115,6 +115,33 @@ class OAuthApplication(models.Model):
         self.client_secret_encrypted = token_encrypt(value)
 
 
+class Series(models.Model):
+    """A recurring post: the same texts planned again every week or month until an end date.
+
+    Each occurrence is its own PlannedPost (so it can be edited, moved or cancelled alone);
+    the series only remembers the rule that made them.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY = "monthly", _("Every month")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_series"
+    )
+    frequency = models.CharField(_("repeat"), max_length=8, choices=Frequency.choices)
+    # Every `interval` weeks or months (1: every week, 2: every other week...).
+    interval = models.PositiveSmallIntegerField(_("interval"), default=1)
+    # The first occurrence's wall-clock time in `time_zone` is kept across DST changes.
+    starts_at = models.DateTimeField(_("first time"))
+    ends_on = models.DateField(_("until"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Series {self.pk} ({self.frequency} until {self.ends_on})"
+
+
 class PlannedPost(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -126,6 +153,9 @@ class PlannedPost(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto")
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +192,8 @@ class PostVariant(models.Model):
 
 class PostMedia(models.Model):
     planned_post = models.ForeignKey(PlannedPost, on_delete=models.CASCADE, related_name="media")
+    # The network this image goes to ("": every network of the post).
+    network = models.CharField(_("network"), max_length=16, choices=Network.choices, blank=True)
     file = models.FileField(upload_to="publishing/%Y/%m/")
     content_type = models.CharField(max_length=100, default="image/jpeg")
     description = models.CharField(_("description"), max_length=1500, blank=True)

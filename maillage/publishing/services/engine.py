@@ -226,8 +226,11 @@ def channel_account(channel: Channel) -> Account:
 
 
 def _media(delivery: Delivery) -> tuple[Media, ...]:
+    """The post's images for this delivery's network (those meant for every network too)."""
     items = []
-    for item in delivery.planned_post.media.all():
+    wanted = ("", delivery.channel.network)
+    # Filtered here rather than in SQL: the claim prefetched the media.
+    for item in (m for m in delivery.planned_post.media.all() if m.network in wanted):
         with item.file.open("rb") as handle:
             data = handle.read()
         items.append(

@@ -23,7 +23,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from maillage.connectors.registry import content_fingerprint
 
@@ -129,6 +129,7 @@ class MastodonRoutes(Routes):
 
     def register(self) -> None:
         self.add("POST", r"/api/v1/apps", self.apps)
+        self.add("GET", r"/oauth/authorize", self.authorize)
         self.add("POST", r"/oauth/token", self.token)
         self.add("GET", r"/api/v1/accounts/verify_credentials", self.verify)
         self.add("GET", r"/api/v2/instance", self.instance)
@@ -152,6 +153,17 @@ class MastodonRoutes(Routes):
                 "redirect_uri": request.form.get("redirect_uris", [""])[0],
             }
         )
+
+    def authorize(self, request: Request, args: dict[str, str]) -> Reply:
+        """The user allows the application at once, as `fake.authorize_as` (a token)."""
+        token = self.fake.authorize_as
+        if token not in self.fake.accounts:
+            return Reply(403, {"error": "access_denied"})
+        code = f"code-{next(self.fake.ids)}"
+        self.fake.codes[code] = token
+        query = urlencode({"code": code, "state": request.query.get("state", [""])[0]})
+        redirect_uri = request.query.get("redirect_uri", [""])[0]
+        return Reply(302, {}, {"Location": f"{redirect_uri}?{query}"})
 
     def token(self, request: Request, args: dict[str, str]) -> Reply:
         code = request.form.get("code", [""])[0]
@@ -539,6 +551,8 @@ class FakeNetwork:
         self.accounts: dict[str, dict[str, str]] = {}  # token -> account
         self.usernames: dict[str, str] = {}
         self.codes: dict[str, str] = {}  # OAuth code -> token
+        # Mastodon's authorization page answers at once for this account's token.
+        self.authorize_as = ""
         self.idempotency: dict[str, FakePost] = {}
         self.media: dict[str, tuple[str, bytes]] = {}
         self.apps_registered = 0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from maillage.publishing import views
+from maillage.publishing import views, views_compose
 
 app_name = "publishing"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -20,7 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("channels/<int:channel_id>/reconnect/", views.channel_reconnect, name="reconnect"),
     path("channels/<int:channel_id>/disconnect/", views.channel_disconnect, name="disconnect"),
-    path("compose/", views.compose, name="compose"),
+    path("compose/", views_compose.compose, name="compose"),
+    path("posts/<int:post_id>/edit/", views_compose.post_edit, name="post_edit"),
+    path("posts/<int:post_id>/delete/", views_compose.post_delete, name="post_delete"),
+    path("media/<int:media_id>/", views_compose.post_media, name="post_media"),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
     path(
         "deliveries/<int:delivery_id>/publish-now/",

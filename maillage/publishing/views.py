@@ -1,4 +1,7 @@
-"""Publishing pages: channels (connect Mastodon), compose, calendar, a post's deliveries."""
+"""Publishing pages: channels (connect Mastodon), calendar, a post's deliveries.
+
+The composer lives in views_compose.py.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,13 @@ import httpx
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from maillage.accounts.models import User
 from maillage.connectors import x as x_connector
@@ -26,17 +28,14 @@ from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import Network
 from maillage.publishing.forms import (
     BlueskyConnectForm,
-    ComposeForm,
     MastodonConnectForm,
     RescheduleForm,
-    channel_limit,
 )
 from maillage.publishing.ical import ical_feed, ical_token, ical_user
-from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
+from maillage.publishing.models import Channel, Delivery, PlannedPost
 from maillage.publishing.selectors import channels_usable_by, deliveries_of
 from maillage.publishing.services import (
     PublishingError,
-    VariantInput,
     channel_authorize_url_mastodon,
     channel_authorize_url_x,
     channel_connect_bluesky,
@@ -44,8 +43,6 @@ from maillage.publishing.services import (
     channel_connect_x,
     delivery_publish_now,
     delivery_reschedule,
-    planned_post_create,
-    planned_post_schedule,
 )
 from maillage.publishing.ui_services import channel_forget
 
@@ -240,106 +237,6 @@ def channel_disconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
         % {"handle": channel.handle},
     )
     return redirect("publishing:channels")
-
-
-# --- Compose -------------------------------------------------------------------------------
-
-
-def _compose_context(form: ComposeForm) -> dict[str, Any]:
-    """Per network, its two language boxes; per channel, its limit for the live counters."""
-    return {
-        "form": form,
-        "counter_messages": {"too_long": _("too long")},
-        "networks": [
-            {
-                "value": network,
-                "label": Network(network).label,
-                "fields": [form[f"text_{network}_{code}"] for code in ("fr", "en")],
-            }
-            for network in form.networks
-        ],
-        "channel_rows": [
-            {
-                "channel": channel,
-                "checked": str(channel.pk) in (form["channels"].value() or []),
-                "language": form[f"language_{channel.pk}"],
-                "limit": channel_limit(channel),
-            }
-            for channel in form.channels.values()
-        ],
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def compose(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    channels = list(
-        channels_usable_by(user).filter(status=Channel.Status.ACTIVE).order_by("network", "handle")
-    )
-    options: dict[str, Any] = {
-        "channels": channels,
-        "time_zone": user.time_zone,
-        "default_language": user.language,
-    }
-    if request.method != "POST":
-        form = ComposeForm(**options)
-        return render(request, "publishing/compose.html", _compose_context(form))
-    form = ComposeForm(request.POST, **options)
-    if not form.is_valid():
-        return render(request, "publishing/compose.html", _compose_context(form), status=400)
-    data = form.cleaned_data
-    link = data.get("link") or ""
-    used = {(channel.network, language) for channel, language in data["targets"]}
-    try:
-        with transaction.atomic():
-            post = planned_post_create(
-                user,
-                [
-                    VariantInput(network, language, data[f"text_{network}_{language}"], link)
-                    for network, language in sorted(used)
-                ],
-            )
-            if data["action"] == ComposeForm.ACTION_DRAFT:
-                messages.success(request, _("Draft saved."))
-                return redirect("publishing:post", post_id=post.pk)
-            variants = {
-                (v.network, v.language): v for v in PostVariant.objects.filter(planned_post=post)
-            }
-            when: datetime = data["scheduled_at"]
-            planned_post_schedule(
-                post,
-                when,
-                [
-                    (channel, variants[(channel.network, language)])
-                    for channel, language in data["targets"]
-                ],
-            )
-    except PublishingError as exc:
-        form.add_error(None, str(exc))
-        return render(request, "publishing/compose.html", _compose_context(form), status=400)
-    local = timezone.localtime(when, timezone=_zone(user))
-    messages.success(
-        request,
-        _("Scheduled for %(when)s.") % {"when": formats.date_format(local, "DATETIME_FORMAT")},
-    )
-    for channel, _language in data["targets"]:
-        if channel.token_expires_at is not None and channel.token_expires_at <= when:
-            messages.warning(
-                request,
-                _(
-                    "The access to %(handle)s expires on %(date)s, before this post: "
-                    "reconnect the account by then or the post will wait."
-                )
-                % {
-                    "handle": channel.handle,
-                    "date": formats.date_format(
-                        timezone.localtime(channel.token_expires_at, timezone=_zone(user)),
-                        "DATETIME_FORMAT",
-                    ),
-                },
-            )
-    return redirect("publishing:post", post_id=post.pk)
 
 
 # --- A post and its deliveries -------------------------------------------------------------

@@ -42,10 +42,19 @@ from maillage.publishing.services.planning import (
     planned_post_create,
     planned_post_schedule,
 )
+from maillage.publishing.services.queue import (
+    SERIES_MAX_OCCURRENCES,
+    planned_post_queue,
+    queue_slot_add,
+    queue_slot_remove,
+    series_cancel_future,
+    series_create,
+)
 from maillage.publishing.services.transitions import TRANSITIONS, transition_allowed
 
 __all__ = [
     "MASTODON_CALLBACK_PATH",
+    "SERIES_MAX_OCCURRENCES",
     "TRANSITIONS",
     "PublishingError",
     "VariantInput",
@@ -75,8 +84,13 @@ __all__ = [
     "mastodon_redirect_uri",
     "oauth_application_mastodon",
     "planned_post_create",
+    "planned_post_queue",
     "planned_post_schedule",
+    "queue_slot_add",
+    "queue_slot_remove",
     "retry_delay",
+    "series_cancel_future",
+    "series_create",
     "tokens_rotate",
     "transition_allowed",
     "worker_heartbeat",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import struct
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -371,3 +372,82 @@ def test_a_recurring_post_cannot_end_before_it_starts(cast):
     assert response.status_code == 400
     assert "The last day comes before the first time." in response.content.decode()
     assert not PlannedPost.objects.exists()
+
+
+def test_it_adds_a_post_to_each_account_s_queue(cast):
+    from maillage.publishing.services.queue import queue_slot_add
+
+    mastodon = channel(cast.alice)
+    bluesky = channel(cast.alice, Network.BLUESKY, "alice.bsky.social")
+    queue_slot_add(mastodon, 0, time(9, 0), "America/Toronto", cast.alice)
+    queue_slot_add(bluesky, 2, time(12, 0), "America/Toronto", cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/",
+        compose_data(mastodon, bluesky, mode="queue", scheduled_at=""),
+        follow=True,
+    )
+    assert "Added to the queue: first on" in response.content.decode()
+    zone = ZoneInfo("America/Toronto")
+    due = {d.channel.network: d.due_at.astimezone(zone) for d in Delivery.objects.all()}
+    assert (due["mastodon"].weekday(), due["mastodon"].time()) == (0, time(9, 0))
+    assert (due["bluesky"].weekday(), due["bluesky"].time()) == (2, time(12, 0))
+
+
+def test_it_says_when_an_account_has_no_queue_slot(cast):
+    mastodon = channel(cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/", compose_data(mastodon, mode="queue", scheduled_at="")
+    )
+    assert response.status_code == 400
+    assert "@alice@mastodon.example has no queue slot" in response.content.decode()
+    assert not PlannedPost.objects.exists()
+
+
+def test_it_plans_a_recurring_post_with_its_images_until_the_end_date(cast):
+    mastodon = channel(cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/",
+        compose_data(
+            mastodon,
+            mode="recurring",
+            frequency="weekly",
+            interval="2",
+            scheduled_at="2030-06-03T09:00",
+            ends_on="2030-07-01",
+            image_file_0=upload(),
+        ),
+        follow=True,
+    )
+    assert "3 posts planned." in response.content.decode()
+    zone = ZoneInfo("America/Toronto")
+    days = sorted(d.due_at.astimezone(zone).date() for d in Delivery.objects.all())
+    assert days == [date(2030, 6, 3), date(2030, 6, 17), date(2030, 7, 1)]
+    assert PostMedia.objects.count() == 3
+    assert len(set(PostMedia.objects.values_list("file", flat=True))) == 1
+
+
+def test_removing_an_image_from_one_occurrence_keeps_the_file_of_the_others(
+    cast, django_capture_on_commit_callbacks
+):
+    mastodon = channel(cast.alice)
+    client = cast.client_for(cast.alice)
+    client.post(
+        "/publishing/compose/",
+        compose_data(
+            mastodon,
+            mode="recurring",
+            frequency="weekly",
+            scheduled_at="2030-06-03T09:00",
+            ends_on="2030-06-10",
+            image_file_0=upload(),
+        ),
+    )
+    first = PlannedPost.objects.order_by("scheduled_at").first()
+    media = first.media.get()
+    data = compose_data(mastodon, scheduled_at="2030-06-03T10:00")
+    data[f"media_remove_{media.pk}"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/publishing/posts/{first.pk}/edit/", data).status_code == 302
+    other = PostMedia.objects.get()
+    assert other.planned_post_id != first.pk
+    assert other.file.storage.exists(other.file.name)

@@ -102,8 +102,9 @@ def planned_post_media_set(
 
 
 def _files_delete(items: Iterable[PostMedia]) -> None:
+    """Remove the stored files no image row still names (a series' copies share them)."""
     for item in items:
-        if item.file:
+        if item.file and not PostMedia.objects.filter(file=item.file.name).exists():
             item.file.delete(save=False)
 
 

@@ -661,6 +661,9 @@ class FakeNetwork:
             def do_POST(self) -> None:
                 self._serve("POST")
 
+            def do_PUT(self) -> None:
+                self._serve("PUT")
+
             def _serve(self, method: str) -> None:
                 request = self._read(method)
                 texts = [routes.sent_text(request) for routes in fake.routes]

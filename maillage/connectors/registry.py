@@ -21,6 +21,8 @@ CONNECTORS: dict[str, str] = {
     "mastodon": "maillage.connectors.mastodon.MastodonConnector",
     "bluesky": "maillage.connectors.bluesky.BlueskyConnector",
     "x": "maillage.connectors.x.XConnector",
+    "facebook": "maillage.connectors.facebook.FacebookConnector",
+    "linkedin": "maillage.connectors.linkedin.LinkedInConnector",
 }
 
 

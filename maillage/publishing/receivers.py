@@ -35,7 +35,11 @@ def tokens_refreshed_receive(sender: Any, **kwargs: Any) -> None:
 
 def receivers_connect() -> None:
     from maillage.connectors.bluesky import session_refreshed
+    from maillage.connectors.linkedin import tokens_refreshed as linkedin_tokens_refreshed
     from maillage.connectors.x import tokens_refreshed
+    from maillage.publishing.services.channels_linkedin import linkedin_tokens_refreshed_receive
 
     session_refreshed.connect(tokens_refreshed_receive, dispatch_uid="bluesky-session-store")
     tokens_refreshed.connect(tokens_refreshed_receive, dispatch_uid="x-tokens-store")
+    # The member's profile and pages share one token: stored on all of them.
+    linkedin_tokens_refreshed.connect(linkedin_tokens_refreshed_receive, dispatch_uid="linkedin")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from maillage.publishing import views_linkedin
+
+urlpatterns: list[URLPattern] = [
+    path("", views_linkedin.channel_connect_linkedin_view, name="channel_connect_linkedin"),
+    path("callback/", views_linkedin.channel_linkedin_callback, name="channel_linkedin_callback"),
+]

@@ -449,3 +449,18 @@ def test_it_tells_the_member_the_administrator_must_configure_linkedin(cast, set
     text = answer.content.decode()
     assert "MAILLAGE_LINKEDIN_CLIENT_ID" in text
     assert "/publishing/channels/linkedin/callback/" in text
+
+
+@pytest.mark.django_db
+def test_it_revives_a_waiting_page_when_the_member_connects_again(cast, fake):
+    page = linkedin_channel(cast.alice, "2414183", AccountKind.PAGE)
+    page.status, page.status_reason = Channel.Status.NEEDS_RECONNECT, "HTTP 401"
+    page.save()
+    fake.codes["li-code"] = "li-access-alice"
+    connection = channels_connect_linkedin(cast.alice, "li-code")
+    (again,) = connection.pages
+    assert again.pk == page.pk
+    page.refresh_from_db()
+    assert page.status == Channel.Status.ACTIVE
+    assert page.display_name == "Tremblay Conseil"
+    assert Channel.objects.filter(owner=cast.alice, network="linkedin").count() == 2

@@ -188,8 +188,9 @@
     });
     var button = document.getElementById("add-image");
     if (button) {
+      // Offered only when every shown slot holds a file and another one is left.
       var hidden = slots.some(function (row) { return row.classList.contains("d-none"); });
-      button.classList.toggle("d-none", !hidden);
+      button.classList.toggle("d-none", shownEmpty || !hidden);
     }
   }
 

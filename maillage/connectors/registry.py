@@ -22,6 +22,7 @@ CONNECTORS: dict[str, str] = {
     "bluesky": "maillage.connectors.bluesky.BlueskyConnector",
     "x": "maillage.connectors.x.XConnector",
     "facebook": "maillage.connectors.facebook.FacebookConnector",
+    "facebook": "maillage.connectors.facebook.FacebookConnector",
     "linkedin": "maillage.connectors.linkedin.LinkedInConnector",
 }
 

@@ -22,7 +22,6 @@ CONNECTORS: dict[str, str] = {
     "bluesky": "maillage.connectors.bluesky.BlueskyConnector",
     "x": "maillage.connectors.x.XConnector",
     "facebook": "maillage.connectors.facebook.FacebookConnector",
-    "facebook": "maillage.connectors.facebook.FacebookConnector",
     "linkedin": "maillage.connectors.linkedin.LinkedInConnector",
 }
 

@@ -95,7 +95,7 @@ def test_it_publishes_as_the_member_and_keeps_the_post_urn_and_link():
     assert replay.done
     assert json.loads(replay.seen[0].content) == {
         "author": PERSON,
-        "commentary": "Bonjour \\(enfin\\) \\#vente https://example.com/a\\_b",
+        "commentary": "Bonjour \\(enfin\\) #vente https://example.com/a\\_b",
         "visibility": "PUBLIC",
         "distribution": {
             "feedDistribution": "MAIN_FEED",
@@ -199,6 +199,15 @@ def test_it_uploads_each_image_then_posts_them_as_a_multi_image():
     }
 
 
+def test_it_refuses_an_image_linkedin_cannot_take_before_sending_anything():
+    media = (Media("a.webp", "image/webp", b"RIFF", ""),)
+    with replayed("linkedin", "post_created") as replay, pytest.raises(ConnectorError) as caught:
+        LinkedInConnector().publish(ALICE, OutgoingPost(text="Une image", media=media))
+    assert replay.seen == []
+    assert caught.value.permanent
+    assert caught.value.message == "LinkedIn accepts JPEG, PNG and GIF images, not image/webp."
+
+
 def test_it_refuses_a_text_over_3000_characters_before_sending():
     with replayed("linkedin", "post_created") as replay:
         LinkedInConnector().publish(ALICE, OutgoingPost(text="é" * 3000))
@@ -242,11 +251,18 @@ def test_it_says_the_window_is_not_covered_when_linkedin_refuses_the_read_back()
         "Plain words, accents: é à ç",
         "All reserved: \\ | { } @ [ ] ( ) < > # * _ ~",
         "@[Not a mention](urn:li:person:1) {hashtag|#|nope} \\# already",
+        "#hashtags #stay, x#y ##no # no #_no",
     ],
 )
 def test_it_recognises_a_sent_text_after_the_little_round_trip(text):
     assert little_plain_text(little_escape(text)) == text
     assert content_fingerprint(little_plain_text(little_escape(text))) == content_fingerprint(text)
+
+
+def test_it_keeps_hashtags_as_hashtags_and_escapes_every_other_reserved_character():
+    assert little_escape("#ventes #Québec2026, x#y ##no # no #_no (a) @b") == (
+        "#ventes #Québec2026, x\\#y \\#\\#no \\# no \\#\\_no \\(a\\) \\@b"
+    )
 
 
 # --- connecting, from the recordings ---------------------------------------------------------

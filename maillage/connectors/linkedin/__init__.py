@@ -22,6 +22,7 @@ characters are escaped when sending and unescaped when reading back; at most 3,0
 Images: POST /rest/images?action=initializeUpload `{"initializeUploadRequest": {"owner":
 author}}` answers `{"value": {"uploadUrl", "image"}}`; the bytes are PUT to uploadUrl; the post
 references the image URN in `content.media` (one) or `content.multiImage.images` (2 to 20).
+JPG, GIF and PNG only.
 
 Read-back: GET /rest/posts?q=author&author={urn}&sortBy=CREATED&start&count (newest first,
 `createdAt` in milliseconds). Reading a member's posts needs r_member_social, which LinkedIn
@@ -108,6 +109,8 @@ __all__ = [
 
 WEB_URL = "https://www.linkedin.com"
 MAX_IMAGES = 20
+# The Images API takes JPG, GIF and PNG.
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 READ_BACK_PAGE = 50
 READ_BACK_PAGES = 5
 
@@ -201,6 +204,13 @@ class LinkedInConnector:
                 _("LinkedIn accepts %(count)d images at most.") % {"count": MAX_IMAGES},
                 permanent=True,
             )
+        for media in post.media:
+            if media.content_type not in IMAGE_TYPES:
+                raise ConnectorError(
+                    _("LinkedIn accepts JPEG, PNG and GIF images, not %(type)s.")
+                    % {"type": media.content_type},
+                    permanent=True,
+                )
         author = author_urn(account)
         images = [(self._upload(account, author, media), media) for media in post.media]
         body: dict[str, Any] = {

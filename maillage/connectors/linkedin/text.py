@@ -4,8 +4,9 @@ In the Posts API, `commentary` is written in little: `@[Name](urn:li:person:1)` 
 `{hashtag|#|tag}` a hashtag template. Every reserved character must be backslash-escaped to
 be plain text, whether or not it forms an element; LinkedIn cuts an unescaped post short at
 the first stray one. The reserved characters (learn.microsoft.com, little Text Format, Text):
-`\\ | { } @ [ ] ( ) < > # * _ ~`. Maillage sends plain text, so it escapes them all; a plain
-`#tag` then shows as text rather than as a link, which is what the author typed.
+`\\ | { } @ [ ] ( ) < > # * _ ~`. Maillage sends plain text, so it escapes them all, except
+the `#` that starts a word: `#tag` is little's hashtag element, so the author's hashtags stay
+hashtags on LinkedIn (and come back as the same `#tag`).
 
 Reading a post back, the escapes are removed so the text is the one that was sent and
 `content_fingerprint` matches.
@@ -19,14 +20,16 @@ import re
 MAX_CHARACTERS = 3000
 RESERVED = "\\|{}@[]()<>#*_~"
 
-_ESCAPE = re.compile("[" + re.escape(RESERVED) + "]")
+# A reserved character, but not a `#` opening a hashtag (at a word start, before a letter).
+_ESCAPE = re.compile(r"(?!(?<!\S)#[^\W_])[" + re.escape(RESERVED) + "]")
 _UNESCAPE = re.compile(r"\\([" + re.escape(RESERVED) + "])")
 _MENTION = re.compile(r"@\[([^\]]*)\]\(urn:li:[a-zA-Z]+:[^)]+\)")
 _HASHTAG = re.compile(r"\{hashtag\|([#＃])\|([^}]*)\}")
 
 
 def little_escape(text: str) -> str:
-    """Plain text as a little string: every reserved character preceded by a backslash."""
+    """Plain text as a little string: reserved characters preceded by a backslash, hashtags
+    left as hashtags."""
     return _ESCAPE.sub(lambda match: "\\" + match.group(0), text)
 
 

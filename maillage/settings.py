@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "maillage.demo",
     "maillage.connectors",
     "maillage.publishing",
+    "maillage.notifications",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "maillage.notifications.context_processors.notifications",
             ],
         },
     },
@@ -166,6 +168,10 @@ PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5)
 PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 30)
 PUBLISHING_RETRY_MAX_SECONDS = env_int("PUBLISHING_RETRY_MAX_SECONDS", 3600)
 PUBLISHING_WORKER_THREADS = env_int("PUBLISHING_WORKER_THREADS", 20)
+# Notifications (docs/notifications.md): an unconfirmed send alarms only if still unsure then;
+# e-mails wait a little so a burst of failures makes one message.
+NOTIFY_UNCONFIRMED_AFTER_MINUTES = env_int("NOTIFY_UNCONFIRMED_AFTER_MINUTES", 15)
+NOTIFY_EMAIL_AFTER_SECONDS = env_int("NOTIFY_EMAIL_AFTER_SECONDS", 60)
 # Fernet keys (comma-separated, newest first) for the tokens kept at rest; derived from
 # SECRET_KEY when empty. Rotation: docs/publishing.md.
 TOKEN_ENCRYPTION_KEYS = [key.strip() for key in env_str("TOKEN_KEYS").split(",") if key.strip()]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("imports/", include("maillage.imports.urls")),
     path("presence/", include("maillage.presence.urls")),
     path("publishing/", include("maillage.publishing.urls")),
+    path("notifications/", include("maillage.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.publishing.models import Delivery, DeliveryEvent
+from maillage.publishing.signals import deliveries_moved_announce
 
 Status = Delivery.Status
 Reason = DeliveryEvent.Reason
@@ -159,3 +160,5 @@ def events_log(
         )
         for pk in pks
     )
+    # Other apps (notifications) hear of the move once it is committed, never of a rollback.
+    deliveries_moved_announce(pks, from_status, to_status, reason, detail)

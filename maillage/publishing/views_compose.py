@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -34,7 +33,6 @@ from maillage.publishing.models import (
     PlannedPost,
     PostMedia,
     PostVariant,
-    Series,
 )
 from maillage.publishing.selectors import channels_usable_by
 from maillage.publishing.services.planning import (
@@ -48,12 +46,7 @@ from maillage.publishing.services.planning import (
     planned_post_schedule,
     planned_post_update,
 )
-
-
-# services/queue.py is written alongside this module; loaded when used so the composer's
-# other modes work before it lands.
-def _queue_service(name: str) -> Any:
-    return getattr(importlib.import_module("maillage.publishing.services.queue"), name)
+from maillage.publishing.services.queue import planned_post_queue, series_create
 
 
 def _user(request: HttpRequest) -> User:
@@ -337,15 +330,13 @@ def _plan(
     user = _user(request)
     mode = data["mode"]
     if mode == ComposeForm.MODE_QUEUE:
-        deliveries: list[Delivery] = _queue_service("planned_post_queue")(
-            post, targets, after=timezone.now()
-        )
+        deliveries = planned_post_queue(post, targets, after=timezone.now())
         first = min(delivery.due_at for delivery in deliveries)
         messages.success(
             request, _("Added to the queue: first on %(when)s.") % {"when": _local(first, user)}
         )
     elif mode == ComposeForm.MODE_RECURRING:
-        series: Series = _queue_service("series_create")(
+        series = series_create(
             post,
             targets,
             first=data["scheduled_at"],

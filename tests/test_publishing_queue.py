@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.accounts.models import User
@@ -365,3 +366,134 @@ def test_it_uses_the_current_time_when_none_is_given(cast, channel):
         post, targets(post, channel), soon, "weekly", 1, (soon + timedelta(weeks=1)).date()
     )
     assert series_cancel_future(series, cast.alice) == 2
+
+
+# --- The queue page -------------------------------------------------------------------------
+
+
+def english_client(cast, user: User):
+    """A logged-in browser for a user who reads Maillage in English."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return cast.client_for(user)
+
+
+def queue_url(channel: Channel) -> str:
+    return reverse("publishing:queue", args=[channel.pk])
+
+
+def test_the_channels_page_links_each_account_to_its_queue(cast, channel):
+    page = cast.client_for(cast.alice).get(reverse("publishing:channels"))
+    assert queue_url(channel) in page.content.decode()
+
+
+def test_the_owner_adds_a_slot_and_sees_its_next_times_in_their_zone(cast, channel):
+    cast.alice.time_zone = "Europe/Paris"
+    cast.alice.save()
+    client = english_client(cast, cast.alice)
+    page = client.get(queue_url(channel))
+    assert page.status_code == 200
+    assert page.context["form"]["time_zone"].value() == "America/Toronto"
+    answer = client.post(
+        queue_url(channel),
+        {"weekday": "1", "local_time": "09:00", "time_zone": "America/Toronto"},
+        follow=True,
+    )
+    html = answer.content.decode()
+    assert "Slot added: Tuesday at 09:00." in html
+    slot = QueueSlot.objects.get(channel=channel)
+    ((_day, rows),) = answer.context["days"]
+    (row,) = rows
+    assert len(row.upcoming) == 3
+    first = row.upcoming[0].astimezone(ZoneInfo("Europe/Paris"))
+    # 09:00 in Toronto is 15:00 in Paris (14:00 during the weeks their changes differ).
+    assert first.strftime("%H:%M") in {"14:00", "15:00"}
+    assert reverse("publishing:queue_slot_remove", args=[channel.pk, slot.pk]) in html
+
+
+def test_the_queue_page_says_a_slot_already_exists(cast, channel):
+    client = english_client(cast, cast.alice)
+    QueueSlot.objects.create(channel=channel, weekday=MONDAY, local_time=time(9, 0))
+    answer = client.post(
+        queue_url(channel), {"weekday": "0", "local_time": "09:00", "time_zone": "Europe/Paris"}
+    )
+    assert answer.status_code == 400
+    assert "@alice@127.0.0.1 already has a slot on Monday at 09:00." in answer.content.decode()
+    assert QueueSlot.objects.count() == 1
+
+
+def test_the_queue_page_refuses_a_missing_time(cast, channel):
+    client = english_client(cast, cast.alice)
+    answer = client.post(
+        queue_url(channel), {"weekday": "0", "local_time": "", "time_zone": "America/Toronto"}
+    )
+    assert answer.status_code == 400
+    assert not QueueSlot.objects.exists()
+
+
+def test_the_owner_removes_a_slot_and_queued_posts_keep_their_time(cast, channel):
+    slot = queue_slot_add(channel, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
+    post = draft(cast.alice)
+    (delivery,) = planned_post_queue(post, targets(post, channel), after=timezone.now())
+    client = english_client(cast, cast.alice)
+    page = client.get(queue_url(channel))
+    assert reverse("publishing:post", args=[post.pk]) in page.content.decode()
+    answer = client.post(
+        reverse("publishing:queue_slot_remove", args=[channel.pk, slot.pk]), follow=True
+    )
+    assert "Slot removed" in answer.content.decode()
+    assert not QueueSlot.objects.exists()
+    assert Delivery.objects.get().due_at == delivery.due_at
+
+
+def test_another_user_gets_404_on_a_queue_even_of_a_page_shared_with_them(cast, fake):
+    page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
+    channel_share(page, cast.circle, cast.alice)
+    slot = queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
+    for user in (cast.bob, cast.dave):
+        client = cast.client_for(user)
+        assert client.get(queue_url(page)).status_code == 404
+        form = {"weekday": "2", "local_time": "10:00", "time_zone": "America/Toronto"}
+        assert client.post(queue_url(page), form).status_code == 404
+        remove = reverse("publishing:queue_slot_remove", args=[page.pk, slot.pk])
+        assert client.post(remove).status_code == 404
+    assert list(QueueSlot.objects.all()) == [slot]
+
+
+# --- The series page ------------------------------------------------------------------------
+
+
+def test_the_series_page_lists_occurrences_and_stops_the_series(cast, channel):
+    post = draft(cast.alice)
+    now = timezone.now()
+    series = series_create(
+        post,
+        targets(post, channel),
+        now + timedelta(days=1),
+        "weekly",
+        1,
+        (now + timedelta(weeks=3, days=1)).date(),
+    )
+    Delivery.objects.filter(planned_post=post).update(status=Delivery.Status.PUBLISHED)
+    client = english_client(cast, cast.alice)
+    post_page = client.get(reverse("publishing:post", args=[post.pk])).content.decode()
+    assert reverse("publishing:series", args=[series.pk]) in post_page
+    page = client.get(reverse("publishing:series", args=[series.pk]))
+    html = page.content.decode()
+    assert len(page.context["posts"]) == 4
+    assert 'data-status="published"' in html and 'data-status="scheduled"' in html
+    answer = client.post(reverse("publishing:series_stop", args=[series.pk]), follow=True)
+    assert "Series stopped: 3 posts to come were cancelled" in answer.content.decode()
+    assert list(series.posts.all()) == [post]
+
+
+def test_another_user_gets_404_on_a_series(cast, channel):
+    post = draft(cast.alice)
+    soon = timezone.now() + timedelta(days=1)
+    series = series_create(
+        post, targets(post, channel), soon, "monthly", 1, (soon + timedelta(days=70)).date()
+    )
+    client = cast.client_for(cast.bob)
+    assert client.get(reverse("publishing:series", args=[series.pk])).status_code == 404
+    assert client.post(reverse("publishing:series_stop", args=[series.pk])).status_code == 404
+    assert series.posts.count() == 3

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from maillage.publishing import views, views_compose
+from maillage.publishing import views, views_compose, views_queue
 
 app_name = "publishing"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -39,4 +39,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calendar/events/", views.calendar_events, name="events"),
     path("calendar/move/<int:delivery_id>/", views.calendar_move, name="move"),
     path("ical/<str:token>.ics", views.ical, name="ical"),
+    path("channels/<int:channel_id>/queue/", views_queue.channel_queue, name="queue"),
+    path(
+        "channels/<int:channel_id>/queue/<int:slot_id>/remove/",
+        views_queue.queue_slot_remove_view,
+        name="queue_slot_remove",
+    ),
+    path("series/<int:series_id>/", views_queue.series_detail, name="series"),
+    path("series/<int:series_id>/stop/", views_queue.series_stop, name="series_stop"),
 ]

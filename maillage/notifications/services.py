@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -118,16 +120,45 @@ def notifications_record(
     return len(new)
 
 
+@lru_cache(maxsize=64)
+def _unread_exists_sql(count: int) -> str:
+    quote = connection.ops.quote_name
+    meta = Notification._meta
+    read_at = quote(meta.get_field("read_at").column)
+    delivery = quote(meta.get_field("delivery").column)
+    marks = ", ".join(["%s"] * count)
+    # Identifiers come from the model only; every value is a parameter.
+    return (
+        f"SELECT 1 FROM {quote(meta.db_table)} WHERE {read_at} IS NULL"  # noqa: S608
+        f" AND {delivery} IN ({marks}) LIMIT 1"
+    )
+
+
+def _unread_exists(pks: Sequence[int]) -> bool:
+    """Whether any of these deliveries has an unread notification.
+
+    Asked for every published delivery the worker drains, and almost always "no": one
+    statement written once per batch size, without the ORM's cost of building a query
+    (about twenty times more CPU than SQLite takes to answer it).
+    """
+    if not pks:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_exists_sql(len(pks)), list(pks))
+        return cursor.fetchone() is not None
+
+
 def notifications_settle(
     pks: Sequence[int], kinds: Collection[str] | None = None, now: datetime | None = None
 ) -> int:
     """These deliveries no longer need their author (published, or the doubt lifted): their
     notifications leave the unread; those still in their grace period are dropped unseen."""
+    if not _unread_exists(pks):
+        return 0
     now = now or timezone.now()
     unread = Notification.objects.filter(delivery_id__in=pks, read_at__isnull=True)
     if kinds is not None:
         unread = unread.filter(kind__in=list(kinds))
-    # A read first: on the publish path it almost always finds nothing and writes nothing.
     found = list(unread.values_list("pk", "notify_at"))
     if not found:
         return 0

@@ -16,6 +16,12 @@ from maillage.presence.networks import Network
 from maillage.publishing.forms import image_type
 from maillage.publishing.models import Channel, Delivery, PlannedPost, PostMedia
 from maillage.publishing.services.engine import _media
+from maillage.publishing.services.planning import (
+    PublishingError,
+    VariantInput,
+    planned_post_delete,
+    planned_post_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -451,3 +457,44 @@ def test_removing_an_image_from_one_occurrence_keeps_the_file_of_the_others(
     other = PostMedia.objects.get()
     assert other.planned_post_id != first.pk
     assert other.file.storage.exists(other.file.name)
+
+
+def test_a_recurring_post_has_a_bounded_number_of_occurrences(cast):
+    mastodon = channel(cast.alice)
+    response = cast.client_for(cast.alice).post(
+        "/publishing/compose/",
+        compose_data(
+            mastodon,
+            mode="recurring",
+            frequency="weekly",
+            interval="1",
+            scheduled_at="2030-06-03T09:00",
+            ends_on="2034-06-03",
+        ),
+    )
+    assert response.status_code == 400
+    assert "A series can have at most 104 posts" in response.content.decode()
+    assert not PlannedPost.objects.exists()
+    assert not PostMedia.objects.exists()
+
+
+def test_the_update_service_changes_nothing_once_a_delivery_is_claimed(cast):
+    mastodon = channel(cast.alice)
+    cast.client_for(cast.alice).post("/publishing/compose/", compose_data(mastodon))
+    post = PlannedPost.objects.get()
+    Delivery.objects.update(status=Delivery.Status.CLAIMED)
+    with pytest.raises(PublishingError, match="already being sent or published"):
+        planned_post_update(post, cast.alice, [VariantInput("mastodon", "fr", "Changé")])
+    assert Delivery.objects.get().variant.text == "Bonjour Mastodon"
+    post.refresh_from_db()
+    assert post.status == PlannedPost.Status.SCHEDULED
+
+
+def test_only_the_author_updates_or_deletes_a_post(cast):
+    mastodon = channel(cast.alice)
+    post = draft(cast, mastodon)
+    with pytest.raises(PublishingError):
+        planned_post_update(post, cast.bob, [VariantInput("mastodon", "fr", "Pirate")])
+    with pytest.raises(PublishingError):
+        planned_post_delete(post, cast.bob)
+    assert post.variants.get().text == "Bonjour Mastodon"

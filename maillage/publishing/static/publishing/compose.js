@@ -14,6 +14,8 @@
   var linkInput = form.querySelector("input[name=link]");
   // What the first bytes of each chosen file say it is (filled asynchronously).
   var sniffed = new WeakMap();
+  // The chosen languages' names as the page shows them (for the preview cards' titles).
+  var languageNames = {};
 
   function graphemes(text) {
     if (window.Intl && Intl.Segmenter) {
@@ -220,7 +222,7 @@
     article.dataset.previewLanguage = language;
     var header = document.createElement("div");
     header.className = "card-header small";
-    header.textContent = rule.label + " · " + language.toUpperCase() + " · " + handles.join(", ");
+    header.textContent = rule.label + " · " + (languageNames[language] || language) + " · " + handles.join(", ");
     var body = document.createElement("div");
     body.className = "card-body";
     var text = outgoing(textFor(network, language));
@@ -263,10 +265,12 @@
     if (!holder) { return; }
     var pairs = {};
     var order = [];
+    languageNames = {};
     checkedBoxes().forEach(function (box) {
       var select = form.querySelector("[data-language-for='" + box.value + "']");
       var key = box.dataset.network + "/" + (select ? select.value : "fr");
       if (!pairs[key]) { pairs[key] = []; order.push(key); }
+      if (select) { languageNames[select.value] = select.options[select.selectedIndex].text; }
       pairs[key].push(box.dataset.handle || "");
     });
     var cards = order.map(function (key) {

@@ -229,6 +229,18 @@ def test_it_says_nothing_of_an_unconfirmed_send_settled_within_the_grace_period(
     assert not Notification.objects.exists()
 
 
+def test_it_queues_an_email_for_the_unconfirmed_even_with_a_failure_email_queued(
+    alice_channel, cast, committed, queued
+):
+    with committed():
+        fail(delivery_to(alice_channel, "Refusé"))
+        unconfirmed(delivery_to(alice_channel, "Incertain"))
+    # The failure's e-mail goes in a minute, before the unconfirmed one shows: a second one.
+    run_after = [r.task.run_after for r in default_task_backend.results]  # type: ignore[attr-defined]
+    assert len(run_after) == 2
+    assert run_after[1] - run_after[0] >= timedelta(minutes=15)
+
+
 def test_it_tells_of_a_send_still_unconfirmed_after_the_grace_period(
     alice_channel, cast, committed, queued
 ):

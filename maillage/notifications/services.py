@@ -103,13 +103,14 @@ def notifications_record(
     if not new:
         return 0
     recipients = {n.recipient_id for n in new}
-    # A reader with an e-mail already queued for no later than this one's needs no other.
+    # A reader whose queued e-mail goes out after these show, and no later than theirs would,
+    # needs no other: its task runs `_email_after()` past its own notification's notify_at.
     queued = set(
         Notification.objects.filter(
             recipient_id__in=recipients,
             read_at__isnull=True,
             emailed_at__isnull=True,
-            notify_at__gt=now - _email_after(),
+            notify_at__gt=notify_at - _email_after(),
             notify_at__lte=notify_at,
         ).values_list("recipient_id", flat=True)
     )

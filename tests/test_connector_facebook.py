@@ -304,6 +304,25 @@ def test_it_publishes_to_a_facebook_page_through_the_engine(page_channel, fake):
 
 
 @pytest.mark.django_db
+def test_it_publishes_two_images_as_one_facebook_post(page_channel, fake):
+    from django.core.files.base import ContentFile
+
+    from maillage.publishing.models import PostMedia
+
+    delivery = schedule(page_channel, "Deux photos du cercle")
+    for position, name in enumerate(("un.jpg", "deux.jpg")):
+        media = PostMedia(planned_post=delivery.planned_post, position=position)
+        media.file.save(name, ContentFile(b"\xff\xd8 " + name.encode()), save=True)
+    done = claim_and_publish()
+    assert done.status == Status.PUBLISHED
+    (post,) = fake.posts
+    assert post.text == "Deux photos du cercle"
+    assert post.media_ids == list(fake.media)
+    assert [filename for filename, _data in fake.media.values()] == ["un.jpg", "deux.jpg"]
+    assert fake.calls[content_fingerprint(post.text)] == 1
+
+
+@pytest.mark.django_db
 def test_it_reconciles_a_facebook_timeout_after_sending_by_reading_the_page(
     page_channel, fake, settings
 ):
@@ -317,6 +336,20 @@ def test_it_reconciles_a_facebook_timeout_after_sending_by_reading_the_page(
     assert done.status == Status.PUBLISHED
     assert done.external_id == f"{PAGE_ID}_{post.external_id}"
     assert fake.created[content_fingerprint(post.text)] == 1
+
+
+@pytest.mark.django_db
+def test_it_holds_the_delivery_until_the_page_is_reconnected_when_its_token_expired(
+    page_channel, fake
+):
+    fake.expired_tokens.add("page-token-cercle")
+    schedule(page_channel, "Un billet")
+    done = claim_and_publish()
+    page_channel.refresh_from_db()
+    assert done.status == Status.NEEDS_RECONNECT
+    assert page_channel.status == Channel.Status.NEEDS_RECONNECT
+    assert "Error validating access token" in page_channel.status_reason
+    assert fake.posts == []
 
 
 def test_it_connects_every_page_the_member_can_post_to(cast, fake):

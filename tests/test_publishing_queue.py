@@ -173,6 +173,17 @@ def test_it_names_the_account_without_a_slot_and_plans_nothing(cast, fake, chann
     assert post.status == PlannedPost.Status.DRAFT
 
 
+def test_it_says_when_every_slot_of_the_coming_year_is_taken(cast, channel, monkeypatch):
+    monkeypatch.setattr(selectors, "QUEUE_HORIZON_DAYS", 7)  # two weeks of slots, not a year
+    queue_slot_add(channel, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
+    for text in ("Un", "Deux"):
+        post = draft(cast.alice, text)
+        planned_post_queue(post, targets(post, channel), after=toronto(2027, 1, 1))
+    post = draft(cast.alice, "Trois")
+    with pytest.raises(PublishingError, match=r"The queue of @alice@127\.0\.0\.1 is full"):
+        planned_post_queue(post, targets(post, channel), after=toronto(2027, 1, 1))
+
+
 def test_it_refuses_to_queue_to_another_users_channel(cast, fake):
     carols = channel_on(fake, cast.carol, "300", "carol")
     QueueSlot.objects.create(channel=carols, weekday=MONDAY, local_time=time(9, 0))
@@ -458,6 +469,17 @@ def test_another_user_gets_404_on_a_queue_even_of_a_page_shared_with_them(cast, 
         remove = reverse("publishing:queue_slot_remove", args=[page.pk, slot.pk])
         assert client.post(remove).status_code == 404
     assert list(QueueSlot.objects.all()) == [slot]
+
+
+def test_the_owner_sees_a_circle_members_post_on_a_shared_page_without_opening_it(cast, fake):
+    page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
+    channel_share(page, cast.circle, cast.alice)
+    queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
+    post = draft(cast.bob, "Le mot de Bob")
+    planned_post_queue(post, targets(post, page), after=timezone.now())
+    html = english_client(cast, cast.alice).get(queue_url(page)).content.decode()
+    assert "Le mot de Bob" in html and "Bob Gagnon" in html
+    assert reverse("publishing:post", args=[post.pk]) not in html
 
 
 # --- The series page ------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def _queue_page(
         days.setdefault(slot.weekday, []).append(SlotRow(slot, upcoming))
     upcoming_deliveries = (
         channel.deliveries.filter(status=Delivery.Status.SCHEDULED, due_at__gte=now)
-        .select_related("variant", "planned_post")
+        .select_related("variant", "planned_post__owner")
         .order_by("due_at", "pk")[:UPCOMING_LIMIT]
     )
     return render(

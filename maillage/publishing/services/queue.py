@@ -111,6 +111,17 @@ def _queue_transaction(channels: Iterable[Channel]) -> Iterator[None]:
         yield
 
 
+def _no_free_slot(channel: Channel) -> PublishingError:
+    if channel.queue_slots.exists():
+        return PublishingError(
+            _("The queue of %(handle)s is full for the coming year: add a slot on its queue page.")
+            % {"handle": channel.handle}
+        )
+    return PublishingError(
+        _("%(handle)s has no queue slot: add one on its queue page.") % {"handle": channel.handle}
+    )
+
+
 def planned_post_queue(post: PlannedPost, targets: list[Target], after: datetime) -> list[Delivery]:
     """Each channel's delivery at that channel's next free queue slot after `after`.
 
@@ -128,10 +139,7 @@ def planned_post_queue(post: PlannedPost, targets: list[Target], after: datetime
             moment = queue_next_free_slot(channel, after)
             if moment is None:
                 if channel_usable_by(post.owner, channel):
-                    raise PublishingError(
-                        _("%(handle)s has no queue slot: add one on its queue page.")
-                        % {"handle": channel.handle}
-                    )
+                    raise _no_free_slot(channel)
                 # Not the user's to use: planned_post_schedule refuses it with its message.
                 moment = after
             created += planned_post_schedule(post, moment, [(channel, variant)])

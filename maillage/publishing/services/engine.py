@@ -11,7 +11,8 @@ import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from maillage.connectors.registry import (
 )
 from maillage.publishing.crypto import TokenKeyError
 from maillage.publishing.models import Channel, Delivery, PublishWorker
+from maillage.publishing.services.fast import rows_update
 from maillage.publishing.services.transitions import (
     Reason,
     Status,
@@ -249,8 +251,27 @@ def _in_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def delivery_publish(delivery: Delivery, now: datetime | None = None) -> Delivery:
-    """Send a claimed delivery and record what happened; returns it with its new status."""
+@dataclass(frozen=True)
+class Sent:
+    """A send the network accepted, waiting to be recorded (see `deliveries_record_sent`)."""
+
+    delivery: Delivery
+    published: Published
+    at: datetime
+
+
+def delivery_publish(
+    delivery: Delivery,
+    now: datetime | None = None,
+    *,
+    hand_over: Callable[[Sent], None] | None = None,
+) -> Delivery:
+    """Send a claimed delivery and record what happened; returns it with its new status.
+
+    `hand_over`: a success is passed to it instead of being recorded here (the worker records
+    many at once). Until recorded, the delivery stays claimed with `sent_at` set, so if the
+    process dies in between, the lease recovery reads the account back: never sent twice.
+    """
     if delivery.status != Status.CLAIMED:
         raise ValueError(f"Delivery {delivery.pk} is {delivery.status}, not claimed")
     if _in_transaction():
@@ -276,10 +297,15 @@ def delivery_publish(delivery: Delivery, now: datetime | None = None) -> Deliver
         media=_media(delivery),
     )
     with writing(atomic=False):
-        started = Delivery.objects.filter(
-            pk=delivery.pk, status=Status.CLAIMED, **only_mine
-        ).update(
-            sent_at=now, attempts=delivery.attempts + 1, fingerprint=fingerprint, updated_at=now
+        started = rows_update(
+            Delivery,
+            {"id": delivery.pk, "status": Status.CLAIMED, **only_mine},
+            {
+                "sent_at": now,
+                "attempts": delivery.attempts + 1,
+                "fingerprint": fingerprint,
+                "updated_at": now,
+            },
         )
     if not started:
         log.warning("Delivery %s: claim lost before sending", delivery.pk)
@@ -296,8 +322,54 @@ def delivery_publish(delivery: Delivery, now: datetime | None = None) -> Deliver
         log.exception("Delivery %s: connector crashed", delivery.pk)
         crash = ConnectorError(f"{exc.__class__.__name__}: {exc}", ambiguous=True)
         return _record_failure(delivery, crash, timezone.now())
+    if hand_over is not None:
+        hand_over(Sent(delivery, published, timezone.now()))
+        return delivery
     _record_published(delivery, published, timezone.now(), worker)
     return delivery
+
+
+def deliveries_record_sent(sent: Sequence[Sent], now: datetime | None = None) -> list[Delivery]:
+    """Record many accepted sends in one transaction; returns the deliveries, updated.
+
+    Each is moved from claimed to published only if its claim is still this one (the same
+    conditional move as `delivery_move`, written by hand: this runs for every post). One whose
+    claim was taken back meanwhile (it is unconfirmed by now) goes through the ordinary path.
+    """
+    now = now or timezone.now()
+    moved: list[Sent] = []
+    others: list[Sent] = []
+    with writing():
+        for item in sent:
+            delivery = item.delivery
+            changed = rows_update(
+                Delivery,
+                {"id": delivery.pk, "status": Status.CLAIMED, "claim_token": delivery.claim_token},
+                {
+                    "status": Status.PUBLISHED,
+                    "updated_at": now,
+                    "external_id": item.published.external_id,
+                    "external_url": item.published.url,
+                    "published_at": item.published.created_at or item.at,
+                    "last_error": "",
+                },
+            )
+            (moved if changed else others).append(item)
+        by_worker: dict[str, list[int]] = {}
+        for item in moved:
+            by_worker.setdefault(item.delivery.claimed_by, []).append(item.delivery.pk)
+        for worker, pks in by_worker.items():
+            events_log(
+                pks, Status.CLAIMED, Status.PUBLISHED, Reason.PUBLISHED, worker=worker, now=now
+            )
+    for item in moved:
+        delivery = item.delivery
+        delivery.status, delivery.updated_at = Status.PUBLISHED, now
+        delivery.external_id, delivery.external_url = item.published.external_id, item.published.url
+        delivery.published_at, delivery.last_error = item.published.created_at or item.at, ""
+    for item in others:
+        _record_published(item.delivery, item.published, item.at, item.delivery.claimed_by)
+    return [item.delivery for item in sent]
 
 
 def _record_published(

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.publishing.models import Delivery, DeliveryEvent
+from maillage.publishing.services.fast import rows_insert, rows_update
 from maillage.publishing.signals import deliveries_moved_announce
 
 Status = Delivery.Status
@@ -86,10 +87,18 @@ def delivery_move(
     if not transition_allowed(from_status, to_status):
         raise ValueError(f"{from_status} -> {to_status} is not a delivery transition")
     now = now or timezone.now()
+    where = {"id": delivery.pk, "status": from_status, **(only_if or {})}
+    values = {"status": to_status, "updated_at": now, **fields}
+    # Plain equalities and values (every move the worker makes) go through hand-written SQL;
+    # lookups and expressions (F(...) + 1) through the ORM.
+    plain = not any("__" in name for name in where) and not any(
+        hasattr(value, "resolve_expression") for value in (*where.values(), *values.values())
+    )
     with writing():
-        changed = Delivery.objects.filter(
-            pk=delivery.pk, status=from_status, **(only_if or {})
-        ).update(status=to_status, updated_at=now, **fields)
+        if plain:
+            changed = rows_update(Delivery, where, values)
+        else:
+            changed = Delivery.objects.filter(**where).update(**values)
         if changed:
             events_log(
                 [delivery.pk], from_status, to_status, reason, detail=detail, worker=worker, now=now
@@ -148,17 +157,21 @@ def events_log(
     now: datetime | None = None,
 ) -> None:
     at = now or timezone.now()
-    DeliveryEvent.objects.bulk_create(
-        DeliveryEvent(
-            delivery_id=pk,
-            at=at,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            detail=detail,
-            worker=worker,
+    for start in range(0, len(pks), CHUNK):
+        rows_insert(
+            DeliveryEvent,
+            [
+                {
+                    "delivery": pk,
+                    "at": at,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                    "reason": reason,
+                    "detail": detail,
+                    "worker": worker,
+                }
+                for pk in pks[start : start + CHUNK]
+            ],
         )
-        for pk in pks
-    )
     # Other apps (notifications) hear of the move once it is committed, never of a rollback.
     deliveries_moved_announce(pks, from_status, to_status, reason, detail)

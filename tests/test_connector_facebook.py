@@ -69,7 +69,7 @@ def failure(name: str) -> ConnectorError:
 # --- Publishing -----------------------------------------------------------------------------
 
 
-def test_it_posts_the_message_with_its_link_and_keeps_the_permalink():
+def test_it_posts_the_message_with_its_link_in_one_call():
     text = "Bonjour le cercle\n\nhttps://example.com/article"
     with replayed("facebook", "post_created") as replay:
         published = FacebookConnector().publish(PAGE, OutgoingPost(text=text))
@@ -77,8 +77,7 @@ def test_it_posts_the_message_with_its_link_and_keeps_the_permalink():
     # The link stays in the message, so the text read back is the text sent.
     assert parse_qs(replay.seen[0].content.decode()) == {"message": [text]}
     assert published.external_id == f"{PAGE_ID}_122112345678901234"
-    assert published.url == f"https://www.facebook.com/{PAGE_ID}/posts/122112345678901234"
-    assert published.created_at == datetime(2026, 11, 29, 14, 30, tzinfo=UTC)
+    assert published.url == f"https://www.facebook.com/{PAGE_ID}_122112345678901234"
 
 
 def test_it_posts_one_image_as_a_photo_with_the_message():
@@ -299,7 +298,7 @@ def test_it_publishes_to_a_facebook_page_through_the_engine(page_channel, fake):
     (post,) = fake.posts
     assert post.text == "Un billet & un lien\n\nhttps://example.com/a"
     assert done.external_id == f"{PAGE_ID}_{post.external_id}"
-    assert done.external_url == f"https://www.facebook.com/{PAGE_ID}/posts/{post.external_id}"
+    assert done.external_url == f"https://www.facebook.com/{PAGE_ID}_{post.external_id}"
     assert fake.calls[content_fingerprint(post.text)] == 1
 
 

@@ -61,3 +61,10 @@ def cast(db) -> Cast:
     Membership.objects.create(circle=circle, user=bob, share_index=True, show_name=True)
     Membership.objects.create(circle=circle, user=carol)
     return Cast(alice=alice, bob=bob, carol=carol, dave=dave, circle=circle)
+
+
+def team(circle: Circle) -> Circle:
+    """The circle as a team (pages are shared with teams only)."""
+    circle.kind = Circle.Kind.TEAM
+    circle.save(update_fields=["kind"])
+    return circle

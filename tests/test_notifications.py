@@ -29,7 +29,7 @@ from maillage.publishing.services import (
     delivery_publish_now,
 )
 from maillage.publishing.services.transitions import delivery_move
-from tests.conftest import make_user
+from tests.conftest import make_user, team
 from tests.fake_network import Failure, FakeNetwork
 from tests.test_publishing_engine import channel_on, claim_and_publish, delivery_to
 
@@ -426,7 +426,7 @@ def test_it_clears_the_notification_once_the_delivery_is_published(
 
 def test_a_shared_pages_owner_and_the_author_both_hear_of_a_reconnection(cast, fake, committed):
     page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     bobs = delivery_to(page, "Pour la page", owner=cast.bob)
     with committed():
         assert delivery_move(bobs, Status.SCHEDULED, Status.NEEDS_RECONNECT, Reason.TOKEN_REJECTED)

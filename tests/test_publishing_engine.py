@@ -24,6 +24,7 @@ from maillage.publishing.services import (
     retry_delay,
 )
 from maillage.publishing.tasks import delivery_publish_task
+from tests.conftest import team
 from tests.fake_network import Failure, FakeNetwork
 
 Status = Delivery.Status
@@ -303,7 +304,7 @@ def test_it_lets_circle_members_schedule_to_a_shared_page(cast, fake):
     from maillage.publishing.services import channel_share
 
     page = channel_on(fake, cast.alice, "300", "boutique", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     delivery = delivery_to(page, "Pour la page", owner=cast.bob)
     assert delivery.planned_post.owner == cast.bob
     with pytest.raises(PublishingError, match="ask its owner to share it"):

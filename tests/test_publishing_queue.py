@@ -38,6 +38,7 @@ from maillage.publishing.services import (
     series_create,
 )
 from maillage.publishing.services import queue as queue_module
+from tests.conftest import team
 from tests.fake_network import FakeNetwork
 from tests.test_publishing_engine import channel_on
 
@@ -101,7 +102,7 @@ def test_it_refuses_an_unknown_time_zone_and_a_bad_weekday(cast, channel):
 
 def test_only_the_owner_changes_a_queue_even_of_a_shared_page(cast, fake):
     page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     with pytest.raises(PublishingError, match="Only the owner"):
         queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.bob)
     slot = queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
@@ -195,7 +196,7 @@ def test_it_refuses_to_queue_to_another_users_channel(cast, fake):
 
 def test_a_circle_member_queues_to_a_shared_page_in_its_owners_slots(cast, fake):
     page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
     post = draft(cast.bob)
     (delivery,) = planned_post_queue(post, targets(post, page), after=toronto(2027, 1, 1))
@@ -459,7 +460,7 @@ def test_the_owner_removes_a_slot_and_queued_posts_keep_their_time(cast, channel
 
 def test_another_user_gets_404_on_a_queue_even_of_a_page_shared_with_them(cast, fake):
     page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     slot = queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
     for user in (cast.bob, cast.dave):
         client = cast.client_for(user)
@@ -473,7 +474,7 @@ def test_another_user_gets_404_on_a_queue_even_of_a_page_shared_with_them(cast, 
 
 def test_the_owner_sees_a_circle_members_post_on_a_shared_page_without_opening_it(cast, fake):
     page = channel_on(fake, cast.alice, "200", "page", kind=AccountKind.PAGE)
-    channel_share(page, cast.circle, cast.alice)
+    channel_share(page, team(cast.circle), cast.alice)
     queue_slot_add(page, MONDAY, time(9, 0), "America/Toronto", by=cast.alice)
     post = draft(cast.bob, "Le mot de Bob")
     planned_post_queue(post, targets(post, page), after=timezone.now())

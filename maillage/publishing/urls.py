@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("channels/<int:channel_id>/reconnect/", views.channel_reconnect, name="reconnect"),
     path("channels/<int:channel_id>/disconnect/", views.channel_disconnect, name="disconnect"),
+    path("channels/<int:channel_id>/share/", views.channel_share_view, name="share"),
     path("compose/", views_compose.compose, name="compose"),
     path("posts/<int:post_id>/edit/", views_compose.post_edit, name="post_edit"),
     path("posts/<int:post_id>/delete/", views_compose.post_delete, name="post_delete"),

@@ -22,10 +22,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from maillage.accounts.models import User
+from maillage.accounts.models import Circle, User
 from maillage.connectors import x as x_connector
 from maillage.connectors.registry import ConnectorError
 from maillage.presence.networks import Network
+from maillage.publishing import views_facebook, views_linkedin
 from maillage.publishing.forms import (
     BlueskyConnectForm,
     MastodonConnectForm,
@@ -41,6 +42,7 @@ from maillage.publishing.services import (
     channel_connect_bluesky,
     channel_connect_mastodon,
     channel_connect_x,
+    channel_share,
     delivery_publish_now,
     delivery_reschedule,
 )
@@ -79,7 +81,11 @@ def _channels_page(
     bluesky_form: BlueskyConnectForm | None = None,
 ) -> Any:
     user = _user(request)
-    own = Channel.objects.filter(owner=user).order_by("network", "handle")
+    own = (
+        Channel.objects.filter(owner=user)
+        .select_related("shared_with_circle")
+        .order_by("network", "handle")
+    )
     shared = channels_usable_by(user).exclude(owner=user).select_related("owner")
     return render(
         request,
@@ -89,6 +95,10 @@ def _channels_page(
             "shared": shared,
             "form": form or MastodonConnectForm(),
             "bluesky_form": bluesky_form or BlueskyConnectForm(),
+            # Pages are shared with a team circle the owner belongs to.
+            "team_circles": Circle.objects.filter(
+                kind=Circle.Kind.TEAM, memberships__user=user
+            ).order_by("name"),
         },
         status=status,
     )
@@ -215,15 +225,63 @@ def channel_mastodon_callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def channel_reconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """The network's own way in again; the channel is updated, never duplicated, and the posts
+    waiting for it go out (`_channel_store` then `channel_reconnected`)."""
     channel = get_object_or_404(Channel, pk=channel_id, owner=_user(request))
-    if channel.network != Network.MASTODON:
-        messages.error(request, _("Reconnecting this network is not available yet."))
-        return redirect("publishing:channels")
+    if channel.network == Network.BLUESKY:
+        # No redirection: a new app password typed here.
+        form = BlueskyConnectForm(initial={"handle": channel.handle})
+        messages.info(
+            request,
+            _("Type a new app password for %(handle)s to reconnect it.")
+            % {"handle": channel.handle},
+        )
+        return cast(HttpResponse, _channels_page(request, bluesky_form=form))
+    connect = {
+        Network.X: channel_connect_x_view,
+        Network.LINKEDIN: views_linkedin.channel_connect_linkedin_view,
+        Network.FACEBOOK: views_facebook.channel_connect_facebook_view,
+    }.get(cast(Network, channel.network))
+    if connect is not None:
+        return cast(HttpResponse, connect(request))
     try:
         return _authorize(request, channel.instance_url)
     except PublishingError as exc:
         messages.error(request, str(exc))
         return redirect("publishing:channels")
+
+
+@login_required
+@require_POST
+def channel_share_view(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """Share a page with one of the owner's team circles, or stop sharing it (empty circle)."""
+    user = _user(request)
+    channel = get_object_or_404(Channel, pk=channel_id, owner=user)
+    raw = request.POST.get("circle", "")
+    circle = None
+    if raw:
+        circle = Circle.objects.filter(pk=raw if raw.isdigit() else 0).first()
+        if circle is None:
+            messages.error(request, _("This circle does not exist any more."))
+            return redirect("publishing:channels")
+    try:
+        channel_share(channel, circle, user)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return redirect("publishing:channels")
+    if circle is None:
+        messages.success(
+            request,
+            _("%(handle)s is no longer shared: only you can plan posts to it now.")
+            % {"handle": channel.handle},
+        )
+    else:
+        messages.success(
+            request,
+            _("The members of %(circle)s can now plan posts to %(handle)s.")
+            % {"circle": circle.name, "handle": channel.handle},
+        )
+    return redirect("publishing:channels")
 
 
 @login_required

@@ -225,6 +225,9 @@ def channel_share(channel: Channel, circle: Circle | None, by: User) -> Channel:
     if circle is not None:
         if channel.kind != AccountKind.PAGE:
             raise PublishingError(_("Only pages can be shared; a profile speaks for one person."))
+        if circle.kind != Circle.Kind.TEAM:
+            # A peer circle gathers people of different companies: a page speaks for one.
+            raise PublishingError(_("Share a page only with a team circle."))
         if not circle.memberships.filter(user=by).exists():
             raise PublishingError(_("Share only with a circle you belong to."))
     channel.shared_with_circle = circle

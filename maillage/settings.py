@@ -94,6 +94,11 @@ TEMPLATES = [
 # Database: SQLite in var/ by default (WAL, busy timeout), anything dj-database-url reads otherwise.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}")
 DATABASES = {"default": database_config(DATABASE_URL, env_int("SQLITE_BUSY_TIMEOUT", 20))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run on a file in WAL mode, as production does. Django's default in-memory test
+    # database is shared between threads with table locks: a reader there fails at once
+    # ("database table is locked") where WAL lets it read beside the one writer.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

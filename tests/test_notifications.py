@@ -305,14 +305,17 @@ def test_the_email_task_sends_one_message_per_user_with_all_their_items(
     by_recipient = {email.to[0]: email for email in mail.outbox}
     assert set(by_recipient) == {"alice@example.com", "bob@example.com"}
     alices = by_recipient["alice@example.com"]
-    assert alices.subject == "2 posts need you on Maillage"
+    # Each in their own language: both are French speakers.
+    assert alices.subject == "2 publications requièrent votre attention dans Maillage"
     links = re.findall(r"https://maillage\.example\S+", str(alices.body))
     posts = [f"/publishing/posts/{d.planned_post_id}/" for d in (first, second)]
     assert [link.removeprefix("https://maillage.example") for link in links] == [
         *posts,
         "/notifications/",
     ]
-    assert by_recipient["bob@example.com"].subject == "A post needs you on Maillage"
+    assert by_recipient["bob@example.com"].subject == (
+        "Une publication requiert votre attention dans Maillage"
+    )
     # Sent once: a second run finds nothing new.
     assert notifications_email_task.call([cast.alice.pk, cast.bob.pk]) == 0
     assert len(mail.outbox) == 2

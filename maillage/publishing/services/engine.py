@@ -151,7 +151,7 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
                 throttle_until=now + timedelta(seconds=interval)
             )
         token = uuid.uuid4().hex
-        Delivery.objects.filter(pk__in=chosen, status=Status.SCHEDULED).update(
+        updated = Delivery.objects.filter(pk__in=chosen, status=Status.SCHEDULED).update(
             status=Status.CLAIMED,
             claimed_by=worker_id,
             claimed_at=now,
@@ -159,22 +159,27 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
             sent_at=None,
             updated_at=now,
         )
-        claimed = list(
-            Delivery.objects.filter(pk__in=chosen, claim_token=token, status=Status.CLAIMED)
-            .select_related("channel", "variant", "planned_post")
-            # One query for the whole batch rather than one per delivery when sending.
-            .prefetch_related("planned_post__media")
-            .order_by("next_attempt_at", "pk")
+        mine = (
+            chosen
+            if updated == len(chosen)
+            else list(
+                Delivery.objects.filter(pk__in=chosen, claim_token=token).values_list(
+                    "pk", flat=True
+                )
+            )
         )
         events_log(
-            [d.pk for d in claimed],
-            Status.SCHEDULED,
-            Status.CLAIMED,
-            Reason.CLAIMED,
-            worker=worker_id,
-            now=now,
+            mine, Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
         )
-    return claimed
+    # Read once committed: the claim token makes them this worker's, and the other claimers
+    # need not wait while the rows become objects.
+    return list(
+        Delivery.objects.filter(pk__in=mine, claim_token=token, status=Status.CLAIMED)
+        .select_related("channel", "variant", "planned_post")
+        # One query for the whole batch rather than one per delivery when sending.
+        .prefetch_related("planned_post__media")
+        .order_by("next_attempt_at", "pk")
+    )
 
 
 def delivery_claim(worker_id: str, now: datetime | None = None) -> Delivery | None:

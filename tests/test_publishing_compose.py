@@ -448,7 +448,7 @@ def test_removing_an_image_from_one_occurrence_keeps_the_file_of_the_others(
             image_file_0=upload(),
         ),
     )
-    first = PlannedPost.objects.order_by("scheduled_at").first()
+    first = PlannedPost.objects.order_by("scheduled_at")[0]
     media = first.media.get()
     data = compose_data(mastodon, scheduled_at="2030-06-03T10:00")
     data[f"media_remove_{media.pk}"] = "on"

@@ -109,23 +109,35 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
             if channel_networks[channel_id] in limits
             and count >= limits[channel_networks[channel_id]].per_account
         ]
+        # The accounts that may take a post now, looked up first: the deliveries' query then
+        # reads one index in order and stops at the window, where a join with the channels
+        # let PostgreSQL, misled by a burst of new rows, sort every due delivery first.
+        open_channels = dict(
+            Channel.objects.filter(
+                status=Channel.Status.ACTIVE,
+                network__in=[n for n in networks if n not in full_networks],
+            )
+            .filter(Q(throttle_until__isnull=True) | Q(throttle_until__lte=now))
+            .exclude(pk__in=full_channels)
+            .values_list("pk", "network")
+        )
         due = (
             Delivery.objects.filter(
                 status=Status.SCHEDULED,
                 next_attempt_at__lte=now,
-                channel__status=Channel.Status.ACTIVE,
-                channel__network__in=[n for n in networks if n not in full_networks],
+                channel_id__in=list(open_channels),
             )
             # Never attempted and past the cutoff: that one is missed, not sent late.
             .filter(Q(attempts__gt=0) | Q(due_at__gte=_cutoff(now)))
-            .filter(Q(channel__throttle_until__isnull=True) | Q(channel__throttle_until__lte=now))
-            .exclude(channel_id__in=full_channels)
             .order_by("next_attempt_at", "pk")
         )
         if connection.vendor == "postgresql":
             # Other workers skip the rows this one is looking at instead of racing for them.
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        window = list(due.values_list("pk", "channel_id", "channel__network")[: limit * 4 + 20])
+            due = due.select_for_update(skip_locked=True)
+        window = [
+            (pk, channel_id, open_channels[channel_id])
+            for pk, channel_id in due.values_list("pk", "channel_id")[: limit * 4 + 20]
+        ]
         chosen: list[int] = []
         paced: list[tuple[int, float]] = []
         for pk, channel_id, network in window:

@@ -246,7 +246,9 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="delivery_claim"),
+            # The claim reads it in order and stops at its window (pk breaks ties: a burst
+            # of deliveries due at the same instant is then not sorted first).
+            models.Index(fields=["status", "next_attempt_at", "id"], name="delivery_claim_order"),
             models.Index(fields=["status", "due_at"], name="delivery_status_due"),
             models.Index(fields=["channel", "status"], name="delivery_channel_status"),
         ]

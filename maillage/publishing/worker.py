@@ -83,9 +83,11 @@ class PublishWorker:
         self.lock = threading.Lock()
         # Futures in flight, with the delivery ids each one works on.
         self.in_flight: dict[Future[None], list[int]] = {}
-        # Claim by half the pool, and keep up to one batch claimed ahead, queued in the pool:
-        # every thread finds its next delivery waiting, and one claim query serves many.
-        self.batch = max(1, options.threads // 2)
+        # Claim as many as the pool has threads, and keep up to one batch claimed ahead,
+        # queued in the pool: every thread finds its next delivery waiting, and one claim
+        # serves many (a worker killed meanwhile leaves them unsent: they are simply queued
+        # again).
+        self.batch = max(1, options.threads)
         self.capacity = options.threads + self.batch
         self.to_record: queue.Queue[Sent] = queue.Queue()
         self.unrecorded: dict[int, Sent] = {}
@@ -223,7 +225,7 @@ class PublishWorker:
                         next_house = tick + self.options.housekeeping_every
                     claimed: list[Delivery] = []
                     free = self._free()
-                    # Claim in batches (half the pool) unless idle: one claim query for many
+                    # Claim in batches (a pool's worth) unless idle: one claim query for many
                     # deliveries keeps the database work per post small.
                     if free >= self.batch or (free > 0 and not self._busy_ids()):
                         claimed = deliveries_claim(self.worker_id, timezone.now(), free)

@@ -80,20 +80,6 @@ def retry_delay(
 # --- claiming -------------------------------------------------------------------------------
 
 
-def _in_flight() -> tuple[Counter[int], Counter[str], dict[int, str]]:
-    """Claimed deliveries (in flight, across every worker) per channel and per network."""
-    by_channel: Counter[int] = Counter()
-    by_network: Counter[str] = Counter()
-    networks: dict[int, str] = {}
-    for channel_id, network in Delivery.objects.filter(status=Status.CLAIMED).values_list(
-        "channel_id", "channel__network"
-    ):
-        by_channel[channel_id] += 1
-        by_network[network] += 1
-        networks[channel_id] = network
-    return by_channel, by_network, networks
-
-
 def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Delivery]:
     """Claim up to `limit` due deliveries, within each network's and account's limits."""
     if limit < 1:
@@ -101,26 +87,31 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     networks = connector_networks()
     limits = {network: connector_limits(network) for network in networks}
     with writing():
-        by_channel, by_network, channel_networks = _in_flight()
-        full_networks = [n for n in networks if by_network[n] >= limits[n].per_network]
-        full_channels = [
-            channel_id
-            for channel_id, count in by_channel.items()
-            if channel_networks[channel_id] in limits
-            and count >= limits[channel_networks[channel_id]].per_account
-        ]
+        # Every account once (network, whether it may take a post now), then the claimed
+        # deliveries (in flight, across every worker) counted per account and per network.
+        accounts = {
+            pk: (network, status == Channel.Status.ACTIVE and (until is None or until <= now))
+            for pk, network, status, until in Channel.objects.values_list(
+                "pk", "network", "status", "throttle_until"
+            )
+        }
+        by_channel: Counter[int] = Counter(
+            Delivery.objects.filter(status=Status.CLAIMED).values_list("channel_id", flat=True)
+        )
+        by_network: Counter[str] = Counter()
+        for channel_id, count in by_channel.items():
+            by_network[accounts[channel_id][0]] += count
         # The accounts that may take a post now, looked up first: the deliveries' query then
         # reads one index in order and stops at the window, where a join with the channels
         # let PostgreSQL, misled by a burst of new rows, sort every due delivery first.
-        open_channels = dict(
-            Channel.objects.filter(
-                status=Channel.Status.ACTIVE,
-                network__in=[n for n in networks if n not in full_networks],
-            )
-            .filter(Q(throttle_until__isnull=True) | Q(throttle_until__lte=now))
-            .exclude(pk__in=full_channels)
-            .values_list("pk", "network")
-        )
+        open_channels = {
+            pk: network
+            for pk, (network, ready) in accounts.items()
+            if ready
+            and network in limits
+            and by_network[network] < limits[network].per_network
+            and by_channel[pk] < limits[network].per_account
+        }
         due = (
             Delivery.objects.filter(
                 status=Status.SCHEDULED,

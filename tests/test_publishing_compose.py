@@ -234,6 +234,29 @@ def test_it_opens_a_draft_again_with_its_texts_accounts_and_images(cast):
     assert 'data-testid="delete-draft"' in page
 
 
+def test_a_draft_remembers_which_accounts_it_was_for_and_every_text_written(cast):
+    first = channel(cast.alice)
+    second = channel(cast.alice, handle="@alice@autre.example")
+    # Only the second account is chosen, in English; a French text is written all the same.
+    post = draft(
+        cast,
+        second,
+        **{
+            f"language_{second.pk}": "en",
+            "text_mastodon_en": "Hello Mastodon",
+            "text_mastodon_fr": "Bonjour, pour plus tard",
+        },
+    )
+    assert sorted(post.variants.values_list("language", "text")) == [
+        ("en", "Hello Mastodon"),
+        ("fr", "Bonjour, pour plus tard"),
+    ]
+    page = cast.client_for(cast.alice).get(f"/publishing/posts/{post.pk}/edit/").content.decode()
+    assert f'data-handle="{second.handle}" checked' in page
+    assert f'data-handle="{first.handle}" checked' not in page
+    assert "Bonjour, pour plus tard</textarea>" in page
+
+
 def test_it_schedules_an_edited_draft_with_its_images_changed(cast):
     mastodon = channel(cast.alice)
     post = draft(cast, mastodon, image_file_0=upload("old.png"), image_alt_0="Old")

@@ -156,6 +156,9 @@ class PlannedPost(models.Model):
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
     )
+    # The accounts and languages last chosen in the composer, [[channel id, "fr"], ...]: a
+    # draft has no deliveries to remember them by when it is opened again.
+    draft_targets = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

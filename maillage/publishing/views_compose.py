@@ -28,6 +28,7 @@ from maillage.publishing.forms import (
     stored_size,
 )
 from maillage.publishing.models import (
+    LANGUAGES,
     Channel,
     Delivery,
     PlannedPost,
@@ -188,9 +189,13 @@ def _initial(post: PlannedPost, user: User, channels: list[Channel]) -> dict[str
     initial["link"] = next((variant.link for variant in variants if variant.link), "")
     deliveries = list(post.deliveries.select_related("variant"))
     chosen: dict[int, str] = {d.channel_id: d.variant.language for d in deliveries}
+    usable = {channel.pk for channel in channels}
     if not deliveries:
-        # A draft does not remember its accounts: offer those of its networks, in the
-        # language written for them (the first one when both are).
+        # A draft: the accounts chosen when it was saved, those still usable.
+        chosen = {pk: language for pk, language in post.draft_targets if pk in usable}
+    if not chosen:
+        # Saved before drafts remembered their accounts: offer those of its networks, in
+        # the language written for them (the first one when both are).
         languages: dict[str, str] = {}
         for variant in sorted(variants, key=lambda v: v.language != user.language):
             languages.setdefault(variant.network, variant.language)
@@ -284,10 +289,13 @@ def _save(request: HttpRequest, form: ComposeForm, post: PlannedPost | None) -> 
         return _page(form, request, post, status=400)
     data = form.cleaned_data
     link = data.get("link") or ""
-    used = {(channel.network, language) for channel, language in data["targets"]}
+    # Every text written is kept, also one no chosen account takes yet (an English text
+    # written ahead, a draft): only what the accounts take is required and checked.
     texts = [
-        VariantInput(network, language, data[f"text_{network}_{language}"], link)
-        for network, language in sorted(used)
+        VariantInput(network, code, data[f"text_{network}_{code}"], link)
+        for network in form.networks
+        for code, _label in LANGUAGES
+        if data.get(f"text_{network}_{code}")
     ]
     mode: str = data["mode"]
     editing, saved = post, []
@@ -298,6 +306,8 @@ def _save(request: HttpRequest, form: ComposeForm, post: PlannedPost | None) -> 
             else:
                 planned_post_update(post, user, texts)
             saved = planned_post_media_set(post, *_media_changes(data["image_choices"]))
+            post.draft_targets = [[channel.pk, language] for channel, language in data["targets"]]
+            post.save(update_fields=["draft_targets", "updated_at"])
             if mode == ComposeForm.MODE_DRAFT:
                 messages.success(request, _("Draft saved."))
                 return redirect("publishing:post", post_id=post.pk)

@@ -207,7 +207,7 @@ LINKEDIN_OAUTH_URL = env_str("LINKEDIN_OAUTH_URL", "https://www.linkedin.com/oau
 # Login; without them a member cannot connect a Facebook Page.
 FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID")
 FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET")
-FACEBOOK_GRAPH_VERSION = env_str("FACEBOOK_GRAPH_VERSION", "v24.0")
+FACEBOOK_GRAPH_VERSION = env_str("FACEBOOK_GRAPH_VERSION", "v26.0")
 # Where Facebook Login's dialog lives, apart from the Graph API.
 FACEBOOK_DIALOG_URL = env_str("FACEBOOK_DIALOG_URL", "https://www.facebook.com")
 

@@ -1,7 +1,8 @@
 """Facebook Pages: Facebook Login (manual flow), Page access tokens, posts through the Graph API.
 
 Facts (developers.facebook.com; API paths are /{version}/..., version from
-settings.FACEBOOK_GRAPH_VERSION; v26.0 is the latest, v24.0 is available until February 2028):
+settings.FACEBOOK_GRAPH_VERSION, default v26.0, the latest; the recordings use v24.0,
+available until February 2028, whose paths are the same):
 
 - Login dialog: {www.facebook.com}/{version}/dialog/oauth with client_id, redirect_uri, state,
   scope and response_type=code; the browser comes back with `code` and `state` (or `error`,
@@ -115,7 +116,7 @@ def app_from_settings() -> AppCredentials | None:
 
 
 def graph_version() -> str:
-    return str(getattr(settings, "FACEBOOK_GRAPH_VERSION", "v24.0"))
+    return str(getattr(settings, "FACEBOOK_GRAPH_VERSION", "v26.0"))
 
 
 def authorize_url(app_id: str, redirect_uri: str, state: str) -> str:

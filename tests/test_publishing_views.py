@@ -442,6 +442,24 @@ def test_it_refuses_a_wrong_or_outdated_ical_address(cast):
     assert Client().get(f"/publishing/ical/{fresh}.ics").status_code == 200
 
 
+def test_a_new_ical_address_stops_the_old_one_at_once(cast, settings):
+    settings.SITE_URL = "https://maillage.example"
+    client = cast.client_for(cast.alice)
+    old = ical_token(cast.alice)
+    bobs = ical_token(cast.bob)
+    response = client.post("/publishing/ical/renew/", follow=True)
+    new = ical_token(cast.alice)
+    assert new != old
+    assert f"https://maillage.example/publishing/ical/{new}.ics" in response.content.decode()
+    assert Client().get(f"/publishing/ical/{old}.ics").status_code == 404
+    assert Client().get(f"/publishing/ical/{new}.ics").status_code == 200
+    # Someone else's address does not move; asking again draws yet another one.
+    assert ical_token(cast.bob) == bobs
+    client.post("/publishing/ical/renew/")
+    assert ical_token(cast.alice) not in (old, new)
+    assert client.get("/publishing/ical/renew/").status_code == 405
+
+
 def test_it_refuses_to_drop_a_post_in_the_past(cast):
     delivery = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
     response = cast.client_for(cast.alice).post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from datetime import timedelta
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from icalendar import Calendar, Event
 
 from maillage.accounts.models import User
+from maillage.publishing.models import IcalFeed
 from maillage.publishing.selectors import deliveries_of
 
 KEY_SALT = "maillage.publishing.ical"
@@ -20,12 +22,26 @@ EVENT_MINUTES = 15
 
 
 def ical_token(user: User) -> str:
-    """A secret derived from the user's password hash: a new password gives a new address.
+    """A secret derived from the user's password hash and, once they asked for a new address,
+    the secret drawn then: a new password or a new draw gives a new address and stops the old.
 
-    Nothing is stored, so no table is needed; the user id leads so the feed finds its owner.
+    The user id leads so the feed finds its owner.
     """
-    digest = salted_hmac(KEY_SALT, f"{user.pk}:{user.password}", algorithm="sha256")
+    message = f"{user.pk}:{user.password}"
+    secret = IcalFeed.objects.filter(user=user).values_list("secret", flat=True).first()
+    if secret:
+        # Without one, the address stays the one given before new addresses existed.
+        message += f":{secret}"
+    digest = salted_hmac(KEY_SALT, message, algorithm="sha256")
     return f"{user.pk}-{digest.hexdigest()[:40]}"
+
+
+def ical_renew(user: User) -> str:
+    """Stop the current address and return the new one's token."""
+    IcalFeed.objects.update_or_create(
+        user=user, defaults={"secret": secrets.token_hex(32), "renewed_at": timezone.now()}
+    )
+    return ical_token(user)
 
 
 def ical_user(token: str) -> User | None:

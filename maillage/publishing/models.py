@@ -330,3 +330,16 @@ class PublishWorker(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class IcalFeed(models.Model):
+    """A user's choice of a new iCal address: its secret joins the token's key (ical.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ical_feed"
+    )
+    secret = models.CharField(max_length=64)
+    renewed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"iCal feed of {self.user_id}"

@@ -39,6 +39,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/events/", views.calendar_events, name="events"),
     path("calendar/move/<int:delivery_id>/", views.calendar_move, name="move"),
+    path("ical/renew/", views.ical_renew_view, name="ical_renew"),
     path("ical/<str:token>.ics", views.ical, name="ical"),
     path("channels/<int:channel_id>/queue/", views_queue.channel_queue, name="queue"),
     path(

@@ -32,7 +32,7 @@ from maillage.publishing.forms import (
     MastodonConnectForm,
     RescheduleForm,
 )
-from maillage.publishing.ical import ical_feed, ical_token, ical_user
+from maillage.publishing.ical import ical_feed, ical_renew, ical_token, ical_user
 from maillage.publishing.models import Channel, Delivery, PlannedPost
 from maillage.publishing.selectors import channels_usable_by, deliveries_of
 from maillage.publishing.services import (
@@ -471,6 +471,21 @@ def calendar_move(request: HttpRequest, delivery_id: int) -> JsonResponse:
 
 
 # --- iCal ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def ical_renew_view(request: HttpRequest) -> HttpResponse:
+    """A new private address; the old one stops at once (it leaked, or was shared by mistake)."""
+    ical_renew(_user(request))
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new private address: the old one no longer works. "
+            "Subscribe to the new one in your calendar app."
+        ),
+    )
+    return redirect("publishing:calendar")
 
 
 @require_GET

@@ -259,7 +259,8 @@ def test_it_treats_a_timeout_after_sending_as_unconfirmed(alice_channel, fake, s
     delivery_to(alice_channel)
     done = claim_and_publish()
     assert done.status == Status.UNCONFIRMED
-    assert done.last_error.startswith("No answer from the network after sending: ReadTimeout")
+    # In the author's language: Alice reads French.
+    assert done.last_error.startswith("Aucune réponse du réseau après l’envoi : ReadTimeout")
     assert reasons(done)[-1] == Reason.AMBIGUOUS
     # It is never claimed again blindly.
     assert delivery_claim("worker", timezone.now() + timedelta(hours=1)) is None

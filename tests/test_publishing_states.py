@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maillage.connectors import mastodon
 from maillage.connectors.registry import content_fingerprint
@@ -14,16 +14,21 @@ from maillage.publishing.models import Channel, Delivery, DeliveryEvent, Publish
 from maillage.publishing.services import (
     TRANSITIONS,
     PublishingError,
+    VariantInput,
     channel_reconnected,
+    deliveries_claim,
     deliveries_hold_for_reconnect,
     deliveries_mark_missed,
     deliveries_reconcile_claim,
     deliveries_recover,
     deliveries_release_orphans,
     delivery_claim,
+    delivery_publish,
     delivery_publish_now,
     delivery_reconcile,
     delivery_reschedule,
+    planned_post_create,
+    planned_post_schedule,
     worker_heartbeat,
 )
 from maillage.publishing.services.transitions import delivery_move, transition_allowed
@@ -335,8 +340,30 @@ def test_it_asks_to_reconnect_when_the_token_has_expired_without_calling(alice_c
     delivery_to(alice_channel)
     done = claim_and_publish()
     assert done.status == Status.NEEDS_RECONNECT
-    assert done.last_error == "The access token has expired"
+    # Said in the author's language (Alice reads French), not the worker's (English here).
+    assert done.last_error == "L’accès à ce compte a expiré : reconnectez-le."
     assert fake.requests == {}
+
+
+def test_it_writes_what_went_wrong_in_each_authors_language(cast, fake):
+    from maillage.connectors.x.text import MAX_WEIGHTED_LENGTH
+
+    for user, language in ((cast.alice, "fr"), (cast.bob, "en")):
+        user.language = language
+        user.save(update_fields=["language"])
+    too_long = "mot " * MAX_WEIGHTED_LENGTH
+    for user in (cast.alice, cast.bob):
+        channel = Channel.objects.create(
+            owner=user, network="x", external_id=f"x-{user.pk}", handle=f"@{user.first_name}"
+        )
+        post = planned_post_create(user, [VariantInput("x", "fr", too_long)])
+        planned_post_schedule(post, timezone.now(), [(channel, post.variants.get())])
+    with translation.override("de"):  # the worker's own language does not matter
+        done = [delivery_publish(d) for d in deliveries_claim("worker", timezone.now(), 2)]
+    errors = {d.planned_post.owner.language: d.last_error for d in done}
+    assert {d.status for d in done} == {Status.FAILED}
+    assert errors["en"].startswith("The text weighs")
+    assert errors["fr"].startswith("Le texte pèse")
 
 
 def test_it_keeps_a_future_post_for_its_time_after_reconnection(alice_channel):

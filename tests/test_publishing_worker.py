@@ -224,7 +224,9 @@ def test_it_publishes_everything_exactly_once_when_a_worker_is_killed_midway(rig
 
 def test_it_publishes_everything_exactly_once_with_two_workers_at_once(rig):
     with FakeNetwork(latency=0.02) as fake:
-        rig.seed(fake)
+        # More accounts than one worker holds at once (its threads and a batch claimed ahead,
+        # one per account): the second worker always finds some to take.
+        rig.seed(fake, channels=100)
         workers = [
             rig.worker("--threads", "10", "--exit-when-idle", "--max-seconds", "50")
             for _ in range(2)

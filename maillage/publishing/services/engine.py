@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from maillage.accounts.models import User
 from maillage.connectors.registry import (
     Account,
     ConnectorError,
@@ -179,6 +181,7 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     return list(
         Delivery.objects.filter(pk__in=mine, claim_token=token, status=Status.CLAIMED)
         .select_related("channel", "variant", "planned_post")
+        .annotate(author_language=F("planned_post__owner__language"))
         # One query for the whole batch rather than one per delivery when sending.
         .prefetch_related("planned_post__media")
         .order_by("next_attempt_at", "pk")
@@ -218,7 +221,11 @@ def delivery_claim_by_id(pk: int, worker_id: str, now: datetime | None = None) -
         events_log(
             [pk], Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
         )
-    return Delivery.objects.select_related("channel", "variant", "planned_post").get(pk=pk)
+    return (
+        Delivery.objects.select_related("channel", "variant", "planned_post")
+        .annotate(author_language=F("planned_post__owner__language"))
+        .get(pk=pk)
+    )
 
 
 # --- publishing -----------------------------------------------------------------------------
@@ -268,6 +275,18 @@ class Sent:
     at: datetime
 
 
+def _author_language(delivery: Delivery) -> str:
+    """The post's author's language: the claims bring it along (`author_language`)."""
+    language = getattr(delivery, "author_language", "")
+    if not language:
+        language = (
+            User.objects.filter(pk=delivery.planned_post.owner_id)
+            .values_list("language", flat=True)
+            .first()
+        )
+    return language or settings.LANGUAGE_CODE
+
+
 def delivery_publish(
     delivery: Delivery,
     now: datetime | None = None,
@@ -279,7 +298,17 @@ def delivery_publish(
     `hand_over`: a success is passed to it instead of being recorded here (the worker records
     many at once). Until recorded, the delivery stays claimed with `sent_at` set, so if the
     process dies in between, the lease recovery reads the account back: never sent twice.
+
+    What Maillage says of a failure (a text too long for X, a retired LinkedIn version) is
+    written in the post's author's language, whatever language the worker runs in.
     """
+    with translation.override(_author_language(delivery)):
+        return _delivery_publish(delivery, now, hand_over)
+
+
+def _delivery_publish(
+    delivery: Delivery, now: datetime | None, hand_over: Callable[[Sent], None] | None
+) -> Delivery:
     if delivery.status != Status.CLAIMED:
         raise ValueError(f"Delivery {delivery.pk} is {delivery.status}, not claimed")
     if _in_transaction():
@@ -290,7 +319,9 @@ def delivery_publish(
     worker = delivery.claimed_by
     only_mine = {"claim_token": delivery.claim_token}
     if channel.token_expires_at and channel.token_expires_at <= now:
-        error = ConnectorError("The access token has expired", needs_reconnect=True)
+        error = ConnectorError(
+            _("The access to this account has expired: reconnect it."), needs_reconnect=True
+        )
         return _record_failure(delivery, error, now)
     try:
         account = channel_account(channel)

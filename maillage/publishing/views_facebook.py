@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import cast
 
 from django.contrib import messages
@@ -18,42 +17,23 @@ from maillage.publishing.services.channels_facebook import (
     channels_connect_facebook,
 )
 from maillage.publishing.services.planning import PublishingError
+from maillage.publishing.views_oauth import oauth_code, oauth_leave
 
 SESSION_FACEBOOK_OAUTH = "publishing_facebook_oauth"
-# Pending logins kept per session (a member may open a few tabs, not hundreds).
-MAX_PENDING = 5
 
 
 @login_required
 @require_POST
 def channel_connect_facebook_view(request: HttpRequest) -> HttpResponse:
     """Send the browser to Facebook Login; the state that must come back waits in the session."""
-    state = secrets.token_urlsafe(24)
-    try:
-        url = channel_authorize_url_facebook(state)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return redirect("publishing:channels")
-    pending: list[str] = request.session.get(SESSION_FACEBOOK_OAUTH, [])
-    request.session[SESSION_FACEBOOK_OAUTH] = [*pending, state][-MAX_PENDING:]
-    return redirect(url)
+    return oauth_leave(request, SESSION_FACEBOOK_OAUTH, channel_authorize_url_facebook)
 
 
 @login_required
 @require_GET
 def channel_facebook_callback(request: HttpRequest) -> HttpResponse:
-    pending: list[str] = request.session.get(SESSION_FACEBOOK_OAUTH, [])
-    state = request.GET.get("state", "")
-    if not state or state not in pending:
-        messages.error(request, _("This connection link expired: connect the account again."))
-        return redirect("publishing:channels")
-    request.session[SESSION_FACEBOOK_OAUTH] = [s for s in pending if s != state]
-    code = request.GET.get("code", "")
-    if not code:
-        # The person cancelled (error_reason=user_denied) or Facebook refused.
-        messages.error(
-            request, _("%(instance)s did not allow Maillage.") % {"instance": "Facebook"}
-        )
+    code = oauth_code(request, SESSION_FACEBOOK_OAUTH, "Facebook")
+    if code is None:
         return redirect("publishing:channels")
     try:
         channels = channels_connect_facebook(cast(User, request.user), code)

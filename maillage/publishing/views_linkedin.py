@@ -3,7 +3,6 @@ services/channels_linkedin.py."""
 
 from __future__ import annotations
 
-import secrets
 from typing import cast
 
 from django.contrib import messages
@@ -19,41 +18,23 @@ from maillage.publishing.services.channels_linkedin import (
     channels_connect_linkedin,
 )
 from maillage.publishing.services.planning import PublishingError
+from maillage.publishing.views_oauth import oauth_code, oauth_leave
 
 SESSION_LINKEDIN_OAUTH = "publishing_linkedin_oauth"
-# Pending authorizations kept per session (a member may open a few tabs, not hundreds).
-MAX_PENDING = 5
 
 
 @login_required
 @require_POST
 def channel_connect_linkedin_view(request: HttpRequest) -> HttpResponse:
     """Send the browser to LinkedIn; the state that must come back waits in the session."""
-    state = secrets.token_urlsafe(24)
-    try:
-        url = channel_authorize_url_linkedin(state)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return redirect("publishing:channels")
-    pending: list[str] = request.session.get(SESSION_LINKEDIN_OAUTH, [])
-    request.session[SESSION_LINKEDIN_OAUTH] = [*pending, state][-MAX_PENDING:]
-    return redirect(url)
+    return oauth_leave(request, SESSION_LINKEDIN_OAUTH, channel_authorize_url_linkedin)
 
 
 @login_required
 @require_GET
 def channel_linkedin_callback(request: HttpRequest) -> HttpResponse:
-    pending: list[str] = request.session.get(SESSION_LINKEDIN_OAUTH, [])
-    state = request.GET.get("state", "")
-    if not state or state not in pending:
-        messages.error(request, _("This connection link expired: connect the account again."))
-        return redirect("publishing:channels")
-    request.session[SESSION_LINKEDIN_OAUTH] = [s for s in pending if s != state]
-    code = request.GET.get("code", "")
-    if not code:
-        messages.error(
-            request, _("%(instance)s did not allow Maillage.") % {"instance": "LinkedIn"}
-        )
+    code = oauth_code(request, SESSION_LINKEDIN_OAUTH, "LinkedIn")
+    if code is None:
         return redirect("publishing:channels")
     try:
         connection = channels_connect_linkedin(cast(User, request.user), code)

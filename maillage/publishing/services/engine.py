@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -436,81 +437,43 @@ def _record_published(
 
 
 def _record_failure(delivery: Delivery, error: ConnectorError, now: datetime) -> Delivery:
-    worker = delivery.claimed_by
-    mine = {"claim_token": delivery.claim_token}
+    """Where a failure leads: reconnect, check the account, fail, or try again later."""
     detail = error.message
+    later: dict[str, Any] = {}
     if error.needs_reconnect:
-        moved = delivery_move(
-            delivery,
-            Status.CLAIMED,
-            Status.NEEDS_RECONNECT,
-            Reason.TOKEN_REJECTED,
-            detail=detail,
-            worker=worker,
-            only_if=mine,
-            now=now,
-            last_error=detail,
-        )
-        if moved:
-            channel_disconnect(delivery.channel, detail, now)
+        to_status, reason = Status.NEEDS_RECONNECT, Reason.TOKEN_REJECTED
     elif error.ambiguous:
-        delivery_move(
-            delivery,
-            Status.CLAIMED,
-            Status.UNCONFIRMED,
-            Reason.AMBIGUOUS,
-            detail=detail,
-            worker=worker,
-            only_if=mine,
-            now=now,
-            last_error=detail,
-            next_attempt_at=(delivery.sent_at or now) + _reconcile_after(),
-        )
+        to_status, reason = Status.UNCONFIRMED, Reason.AMBIGUOUS
+        later["next_attempt_at"] = (delivery.sent_at or now) + _reconcile_after()
     elif error.permanent:
-        delivery_move(
-            delivery,
-            Status.CLAIMED,
-            Status.FAILED,
-            Reason.REFUSED,
-            detail=detail,
-            worker=worker,
-            only_if=mine,
-            now=now,
-            last_error=detail,
-        )
+        to_status, reason = Status.FAILED, Reason.REFUSED
     elif delivery.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
-        delivery_move(
-            delivery,
-            Status.CLAIMED,
-            Status.FAILED,
-            Reason.GAVE_UP,
-            detail=detail,
-            worker=worker,
-            only_if=mine,
-            now=now,
-            last_error=detail,
-        )
+        to_status, reason = Status.FAILED, Reason.GAVE_UP
     else:
-        delay = retry_delay(delivery.attempts, error.retry_after)
+        to_status = Status.SCHEDULED
         reason = Reason.RATE_LIMITED if error.retry_after is not None else Reason.RETRY
-        delivery_move(
-            delivery,
-            Status.CLAIMED,
-            Status.SCHEDULED,
-            reason,
-            detail=detail,
-            worker=worker,
-            only_if=mine,
-            now=now,
-            last_error=detail,
-            next_attempt_at=now + timedelta(seconds=delay),
-        )
-        if error.retry_after:
-            # The network asked the whole account to wait, not only this post.
-            with writing():
-                Channel.objects.filter(pk=delivery.channel_id).update(
-                    throttle_until=now + timedelta(seconds=error.retry_after)
-                )
+        delay = retry_delay(delivery.attempts, error.retry_after)
+        later["next_attempt_at"] = now + timedelta(seconds=delay)
+    moved = delivery_move(
+        delivery,
+        Status.CLAIMED,
+        to_status,
+        reason,
+        detail=detail,
+        worker=delivery.claimed_by,
+        only_if={"claim_token": delivery.claim_token},
+        now=now,
+        last_error=detail,
+        **later,
+    )
+    if moved and error.needs_reconnect:
+        channel_disconnect(delivery.channel, detail, now)
+    if to_status == Status.SCHEDULED and error.retry_after:
+        # The network asked the whole account to wait, not only this post.
+        with writing():
+            Channel.objects.filter(pk=delivery.channel_id).update(
+                throttle_until=now + timedelta(seconds=error.retry_after)
+            )
     return delivery
 
 

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
 from maillage.connectors import bluesky
 from maillage.connectors.bluesky import BlueskyConnector, session_create, session_refreshed
@@ -21,15 +20,11 @@ from maillage.connectors.registry import (
 )
 from maillage.publishing.models import Channel, Delivery
 from maillage.publishing.services import (
-    VariantInput,
-    delivery_claim,
-    delivery_publish,
     delivery_reconcile,
-    planned_post_create,
-    planned_post_schedule,
 )
 from tests.fake_network import Failure, FakeNetwork
 from tests.recordings.replay import replayed
+from tests.test_publishing_engine import claim_and_publish, delivery_to
 
 Status = Delivery.Status
 
@@ -321,21 +316,9 @@ def alice_on_bluesky(cast, fake):
     return channel
 
 
-def schedule(channel, text: str, link: str = ""):
-    post = planned_post_create(channel.owner, [VariantInput("bluesky", "fr", text, link)])
-    (delivery,) = planned_post_schedule(post, timezone.now(), [(channel, post.variants.get())])
-    return delivery
-
-
-def claim_and_publish():
-    claimed = delivery_claim("test-worker")
-    assert claimed is not None
-    return delivery_publish(claimed)
-
-
 @pytest.mark.django_db
 def test_it_publishes_to_bluesky_with_facets_through_the_engine(bluesky_channel, fake):
-    delivery = schedule(bluesky_channel, "Merci @bob.bsky.social", link="https://example.com/a")
+    delivery = delivery_to(bluesky_channel, "Merci @bob.bsky.social", link="https://example.com/a")
     done = claim_and_publish()
     assert done.pk == delivery.pk
     assert done.status == Status.PUBLISHED
@@ -364,7 +347,7 @@ def test_it_reconciles_a_bluesky_timeout_after_sending_by_reading_the_repository
     settings.CONNECTOR_READ_TIMEOUT = 0.3
     settings.PUBLISHING_RECONCILE_AFTER_SECONDS = 60
     fake.inject(Failure("hang_after", "/xrpc/com.atproto.repo.createRecord", seconds=1.0))
-    delivery = schedule(bluesky_channel, "Un billet sur Bluesky")
+    delivery = delivery_to(bluesky_channel, "Un billet sur Bluesky")
     assert claim_and_publish().status == Status.UNCONFIRMED
     done = delivery_reconcile(delivery)
     (post,) = fake.posts
@@ -377,7 +360,7 @@ def test_it_reconciles_a_bluesky_timeout_after_sending_by_reading_the_repository
 @pytest.mark.django_db
 def test_it_refreshes_an_expired_bluesky_session_while_publishing(bluesky_channel, fake):
     fake.expired_tokens.add("jwt-access-alice")
-    schedule(bluesky_channel, "Après expiration")
+    delivery_to(bluesky_channel, "Après expiration")
     done = claim_and_publish()
     assert done.status == Status.PUBLISHED
     assert len(fake.posts) == 1

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.utils import timezone
 
 from maillage.connectors import facebook
 from maillage.connectors.facebook import (
@@ -29,16 +28,12 @@ from maillage.connectors.registry import (
 from maillage.presence.networks import AccountKind
 from maillage.publishing.models import Channel, Delivery
 from maillage.publishing.services import (
-    VariantInput,
-    delivery_claim,
-    delivery_publish,
     delivery_reconcile,
-    planned_post_create,
-    planned_post_schedule,
 )
 from tests.fake_facebook import facebook_user
 from tests.fake_network import Failure, FakeNetwork
 from tests.recordings.replay import replayed
+from tests.test_publishing_engine import claim_and_publish, delivery_to
 
 Status = Delivery.Status
 PAGE_ID = "104512345678901"
@@ -277,21 +272,9 @@ def page_on_facebook(cast, fake):
     return channel
 
 
-def schedule(channel: Channel, text: str, link: str = "") -> Delivery:
-    post = planned_post_create(channel.owner, [VariantInput("facebook", "fr", text, link)])
-    (delivery,) = planned_post_schedule(post, timezone.now(), [(channel, post.variants.get())])
-    return delivery
-
-
-def claim_and_publish() -> Delivery:
-    claimed = delivery_claim("test-worker")
-    assert claimed is not None
-    return delivery_publish(claimed)
-
-
 @pytest.mark.django_db
 def test_it_publishes_to_a_facebook_page_through_the_engine(page_channel, fake):
-    delivery = schedule(page_channel, "Un billet & un lien", link="https://example.com/a")
+    delivery = delivery_to(page_channel, "Un billet & un lien", link="https://example.com/a")
     done = claim_and_publish()
     assert done.pk == delivery.pk
     assert done.status == Status.PUBLISHED
@@ -308,7 +291,7 @@ def test_it_publishes_two_images_as_one_facebook_post(page_channel, fake):
 
     from maillage.publishing.models import PostMedia
 
-    delivery = schedule(page_channel, "Deux photos du cercle")
+    delivery = delivery_to(page_channel, "Deux photos du cercle")
     for position, name in enumerate(("un.jpg", "deux.jpg")):
         media = PostMedia(planned_post=delivery.planned_post, position=position)
         media.file.save(name, ContentFile(b"\xff\xd8 " + name.encode()), save=True)
@@ -328,7 +311,7 @@ def test_it_reconciles_a_facebook_timeout_after_sending_by_reading_the_page(
     settings.CONNECTOR_READ_TIMEOUT = 0.3
     settings.PUBLISHING_RECONCILE_AFTER_SECONDS = 60
     fake.inject(Failure("hang_after", f"/v24.0/{PAGE_ID}/feed", seconds=1.0))
-    delivery = schedule(page_channel, "Un billet & un lien", link="https://example.com/b")
+    delivery = delivery_to(page_channel, "Un billet & un lien", link="https://example.com/b")
     assert claim_and_publish().status == Status.UNCONFIRMED
     done = delivery_reconcile(delivery)
     (post,) = fake.posts
@@ -342,7 +325,7 @@ def test_it_holds_the_delivery_until_the_page_is_reconnected_when_its_token_expi
     page_channel, fake
 ):
     fake.expired_tokens.add("page-token-cercle")
-    schedule(page_channel, "Un billet")
+    delivery_to(page_channel, "Un billet")
     done = claim_and_publish()
     page_channel.refresh_from_db()
     assert done.status == Status.NEEDS_RECONNECT

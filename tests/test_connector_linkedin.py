@@ -30,12 +30,7 @@ from maillage.connectors.registry import (
 from maillage.presence.networks import AccountKind
 from maillage.publishing.models import Channel, Delivery
 from maillage.publishing.services import (
-    VariantInput,
-    delivery_claim,
-    delivery_publish,
     delivery_reconcile,
-    planned_post_create,
-    planned_post_schedule,
 )
 from maillage.publishing.services.channels_linkedin import (
     channel_tokens_store_linkedin,
@@ -45,6 +40,7 @@ from maillage.publishing.services.channels_linkedin import (
 from tests.fake_linkedin import LinkedInRoutes
 from tests.fake_network import Failure, FakeNetwork
 from tests.recordings.replay import replayed
+from tests.test_publishing_engine import claim_and_publish, delivery_to
 
 Status = Delivery.Status
 PERSON = "urn:li:person:782bbtaQ"
@@ -355,22 +351,10 @@ def linkedin_channel(owner, external_id: str, kind: str = AccountKind.PROFILE) -
     return channel
 
 
-def schedule(channel, text: str, link: str = ""):
-    post = planned_post_create(channel.owner, [VariantInput("linkedin", "fr", text, link)])
-    (delivery,) = planned_post_schedule(post, timezone.now(), [(channel, post.variants.get())])
-    return delivery
-
-
-def claim_and_publish():
-    claimed = delivery_claim("test-worker")
-    assert claimed is not None
-    return delivery_publish(claimed)
-
-
 @pytest.mark.django_db
 def test_it_publishes_to_a_linkedin_page_through_the_engine(cast, fake):
     page = linkedin_channel(cast.alice, "2414183", AccountKind.PAGE)
-    delivery = schedule(page, "Nos offres (printemps) #ventes", link="https://example.com/a_b")
+    delivery = delivery_to(page, "Nos offres (printemps) #ventes", link="https://example.com/a_b")
     done = claim_and_publish()
     assert done.pk == delivery.pk
     assert done.status == Status.PUBLISHED
@@ -390,7 +374,7 @@ def test_it_reconciles_a_page_timeout_after_sending_without_posting_twice(cast, 
     settings.PUBLISHING_RECONCILE_AFTER_SECONDS = 60
     page = linkedin_channel(cast.alice, "2414183", AccountKind.PAGE)
     fake.inject(Failure("hang_after", "/rest/posts", seconds=1.0))
-    delivery = schedule(page, "Un billet & des [crochets] *étoilés*")
+    delivery = delivery_to(page, "Un billet & des [crochets] *étoilés*")
     assert claim_and_publish().status == Status.UNCONFIRMED
     done = delivery_reconcile(delivery)
     (post,) = fake.posts
@@ -408,7 +392,7 @@ def test_it_keeps_a_profile_delivery_unconfirmed_when_its_posts_cannot_be_read(
     LinkedInRoutes.of(fake).read_refused.add(PERSON)
     profile = linkedin_channel(cast.alice, PERSON)
     fake.inject(Failure("hang_after", "/rest/posts", seconds=1.0))
-    delivery = schedule(profile, "Bonjour")
+    delivery = delivery_to(profile, "Bonjour")
     assert claim_and_publish().status == Status.UNCONFIRMED
     assert delivery_reconcile(delivery).status == Status.UNCONFIRMED
     assert len(fake.posts) == 1

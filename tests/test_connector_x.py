@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.utils import timezone
 
 from maillage.connectors import x
 from maillage.connectors.registry import (
@@ -33,15 +32,11 @@ from maillage.connectors.x import (
 from maillage.connectors.x.text import text_fits, weighted_length
 from maillage.publishing.models import Channel, Delivery
 from maillage.publishing.services import (
-    VariantInput,
-    delivery_claim,
-    delivery_publish,
     delivery_reconcile,
-    planned_post_create,
-    planned_post_schedule,
 )
 from tests.fake_network import Failure, FakeNetwork
 from tests.recordings.replay import replayed
+from tests.test_publishing_engine import claim_and_publish, delivery_to
 
 Status = Delivery.Status
 
@@ -314,21 +309,9 @@ def alice_on_x(cast, fake):
     return channel
 
 
-def schedule(channel, text: str, link: str = ""):
-    post = planned_post_create(channel.owner, [VariantInput("x", "fr", text, link)])
-    (delivery,) = planned_post_schedule(post, timezone.now(), [(channel, post.variants.get())])
-    return delivery
-
-
-def claim_and_publish():
-    claimed = delivery_claim("test-worker")
-    assert claimed is not None
-    return delivery_publish(claimed)
-
-
 @pytest.mark.django_db
 def test_it_publishes_to_x_through_the_engine(x_channel, fake):
-    delivery = schedule(x_channel, "Un billet & un lien", link="https://example.com/a")
+    delivery = delivery_to(x_channel, "Un billet & un lien", link="https://example.com/a")
     done = claim_and_publish()
     assert done.pk == delivery.pk
     assert done.status == Status.PUBLISHED
@@ -346,7 +329,7 @@ def test_it_reconciles_an_x_timeout_after_sending_by_reading_the_timeline(
     settings.PUBLISHING_RECONCILE_AFTER_SECONDS = 60
     fake.inject(Failure("hang_after", "/2/tweets", seconds=1.0))
     text = "Un billet & un lien"
-    delivery = schedule(x_channel, text, link="https://example.com/un/long/chemin")
+    delivery = delivery_to(x_channel, text, link="https://example.com/un/long/chemin")
     assert claim_and_publish().status == Status.UNCONFIRMED
     done = delivery_reconcile(delivery)
     (post,) = fake.posts

@@ -64,7 +64,9 @@ def delivery_to(
     link: str = "",
     owner: User | None = None,
 ) -> Delivery:
-    post = planned_post_create(owner or channel.owner, [VariantInput("mastodon", "fr", text, link)])
+    post = planned_post_create(
+        owner or channel.owner, [VariantInput(channel.network, "fr", text, link)]
+    )
     (delivery,) = planned_post_schedule(
         post, when or timezone.now(), [(channel, post.variants.get())]
     )

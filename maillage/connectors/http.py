@@ -152,3 +152,36 @@ def error_from_response(
     if status >= 500 or status == 408:
         return ConnectorError(message, status_code=status)
     return ConnectorError(message, permanent=True, status_code=status)
+
+
+# --- reading the networks' answers ----------------------------------------------------------
+
+
+def unreadable(response: httpx.Response) -> ConnectorError:
+    """The error for an answer that is not the JSON the network documents."""
+    return ConnectorError(
+        _("The network answered HTTP %(status)s with something Maillage cannot read.")
+        % {"status": response.status_code}
+    )
+
+
+def response_json(response: httpx.Response) -> Any:
+    """The answer's JSON, whatever its shape (Mastodon answers lists too)."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise unreadable(response) from exc
+
+
+def response_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; anything else is unreadable."""
+    body = response_json(response)
+    if not isinstance(body, dict):
+        raise unreadable(response)
+    return body
+
+
+def iso_datetime(raw: object) -> datetime:
+    """An ISO 8601 time as the networks write it (`Z` or an offset); one without is UTC."""
+    value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

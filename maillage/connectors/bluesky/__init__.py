@@ -32,7 +32,7 @@ from maillage.connectors.bluesky.text import (
     spans_find,
     text_fits,
 )
-from maillage.connectors.http import error_from_response, http_request
+from maillage.connectors.http import error_from_response, http_request, iso_datetime, unreadable
 from maillage.connectors.registry import (
     Account,
     ConnectorError,
@@ -127,10 +127,7 @@ def _expired(response: httpx.Response) -> bool:
 def _json(response: httpx.Response) -> dict[str, Any]:
     body = _body(response)
     if not body:
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        )
+        raise unreadable(response)
     return body
 
 
@@ -177,11 +174,6 @@ def session_refresh(base_url: str, refresh_jwt: str) -> Session:
 
 def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _when(raw: object) -> datetime:
-    value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def post_url(handle: str, uri: str) -> str:
@@ -362,7 +354,7 @@ class BlueskyConnector:
                 raise ConnectorError(_("Reading the account back gave no list of posts."))
             for item in records:
                 value = item.get("value") or {}
-                created = _when(value.get("createdAt"))
+                created = iso_datetime(value.get("createdAt"))
                 if created < since:
                     return ReadBack(posts=posts, complete=True)
                 uri = str(item["uri"])

@@ -47,7 +47,13 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from maillage.connectors.http import error_from_response, http_request, retry_after_seconds
+from maillage.connectors.http import (
+    error_from_response,
+    http_request,
+    iso_datetime,
+    response_object,
+    retry_after_seconds,
+)
 from maillage.connectors.registry import (
     Account,
     ConnectorError,
@@ -200,19 +206,6 @@ def _error(response: httpx.Response, *, idempotent: bool = False) -> ConnectorEr
     return error
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        )
-    return body
-
-
 def _graph(
     base_url: str,
     method: str,
@@ -233,7 +226,7 @@ def _graph(
     )
     if response.status_code != 200:
         raise _error(response, idempotent=idempotent)
-    return _json(response)
+    return response_object(response)
 
 
 # --- Connecting -----------------------------------------------------------------------------
@@ -315,11 +308,6 @@ def post_url(post_id: str) -> str:
     return f"{WEB_URL}/{post_id}"
 
 
-def _when(raw: object) -> datetime:
-    value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class FacebookConnector:
     network: ClassVar[str] = "facebook"
 
@@ -397,9 +385,9 @@ class FacebookConnector:
             )
             if response.status_code != 200:
                 raise _error(response, idempotent=True)
-            body = _json(response)
+            body = response_object(response)
             for item in body.get("data") or []:
-                created = _when(item["created_time"])
+                created = iso_datetime(item["created_time"])
                 if created < since:
                     return ReadBack(posts=posts, complete=True)
                 post_id = str(item["id"])

@@ -49,7 +49,7 @@ import httpx
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from maillage.connectors.http import http_request
+from maillage.connectors.http import http_request, response_object
 from maillage.connectors.linkedin.oauth import (
     ORGANIZATION_URN,
     SCOPES,
@@ -62,7 +62,6 @@ from maillage.connectors.linkedin.oauth import (
     linkedin_error,
     member_me,
     organizations_administered,
-    response_json,
     rest_headers,
     token_exchange,
     token_refresh,
@@ -259,7 +258,7 @@ class LinkedInConnector:
             idempotent=True,
             json={"initializeUploadRequest": {"owner": owner}},
         )
-        value = response_json(response).get("value") or {}
+        value = response_object(response).get("value") or {}
         upload_url, image = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
         if not upload_url or not image:
             raise ConnectorError(_("LinkedIn did not give an address to upload the image to."))
@@ -291,7 +290,7 @@ class LinkedInConnector:
                 if error.status_code == 403:
                     return ReadBack(posts=posts, complete=False)
                 raise
-            elements = response_json(response).get("elements") or []
+            elements = response_object(response).get("elements") or []
             for element in elements:
                 created = _when(element.get("createdAt") or element.get("publishedAt") or 0)
                 if created < since:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from maillage.connectors.http import error_from_response, http_request
+from maillage.connectors.http import error_from_response, http_request, response_object
 from maillage.connectors.registry import ConnectorError
 
 # Sign in with OpenID Connect (openid profile email), post as the member (w_member_social),
@@ -160,19 +159,6 @@ def linkedin_error(response: httpx.Response, *, idempotent: bool = False) -> Con
     return error
 
 
-def response_json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        )
-    return body
-
-
 def _in(seconds: object, now: datetime) -> datetime | None:
     try:
         return now + timedelta(seconds=int(str(seconds))) if seconds else None
@@ -193,7 +179,7 @@ def _token_request(client: ClientCredentials, fields: dict[str, str]) -> Tokens:
             # invalid_grant / invalid_request: the code or refresh token is spent or revoked.
             error.permanent, error.needs_reconnect = False, True
         raise error
-    body = response_json(response)
+    body = response_object(response)
     now = datetime.now(UTC)
     return Tokens(
         access_token=str(body["access_token"]),
@@ -220,7 +206,7 @@ def member_me(base_url: str, access_token: str) -> Member:
     )
     if response.status_code != 200:
         raise linkedin_error(response, idempotent=True)
-    body = response_json(response)
+    body = response_object(response)
     name = str(
         body.get("name")
         or " ".join(str(body.get(part) or "") for part in ("given_name", "family_name"))
@@ -252,7 +238,7 @@ def organizations_administered(base_url: str, access_token: str) -> list[Organiz
         )
         if response.status_code != 200:
             raise linkedin_error(response, idempotent=True)
-        elements = response_json(response).get("elements") or []
+        elements = response_object(response).get("elements") or []
         for acl in elements:
             urn = str(acl.get("organization") or acl.get("organizationTarget") or "")
             approved = acl.get("state", "APPROVED") == "APPROVED"
@@ -271,6 +257,6 @@ def organization_get(base_url: str, access_token: str, org_id: str) -> Organizat
     )
     if response.status_code != 200:
         raise linkedin_error(response, idempotent=True)
-    body = response_json(response)
+    body = response_object(response)
     name = str(body.get("localizedName") or body.get("vanityName") or org_id)
     return Organization(id=org_id, name=name, vanity_name=str(body.get("vanityName") or ""))

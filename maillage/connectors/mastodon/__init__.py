@@ -14,13 +14,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
 
-from maillage.connectors.http import error_from_response, http_request
+from maillage.connectors.http import error_from_response, http_request, iso_datetime, response_json
 from maillage.connectors.mastodon.markup import status_plain_text
 from maillage.connectors.registry import (
     Account,
@@ -94,21 +94,6 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        ) from exc
-
-
-def _when(raw: object) -> datetime:
-    value = datetime.fromisoformat(str(raw))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class AppCredentials:
     client_id: str
@@ -140,7 +125,7 @@ def app_register(
     )
     if response.status_code != 200:
         raise _error(response, idempotent=True)
-    body = _json(response)
+    body = response_json(response)
     return AppCredentials(
         client_id=str(body["client_id"]), client_secret=str(body["client_secret"])
     )
@@ -176,7 +161,7 @@ def token_exchange(instance_url: str, app: AppCredentials, redirect_uri: str, co
     )
     if response.status_code != 200:
         raise _error(response, idempotent=True)
-    return str(_json(response)["access_token"])
+    return str(response_json(response)["access_token"])
 
 
 def account_verify(instance_url: str, token: str) -> AccountInfo:
@@ -185,7 +170,7 @@ def account_verify(instance_url: str, token: str) -> AccountInfo:
     )
     if response.status_code != 200:
         raise _error(response, idempotent=True)
-    body = _json(response)
+    body = response_json(response)
     host = urlsplit(instance_url).hostname or ""
     return AccountInfo(
         external_id=str(body["id"]),
@@ -200,7 +185,7 @@ def instance_max_characters(instance_url: str) -> int:
     response = http_request("GET", f"{instance_url}/api/v2/instance")
     if response.status_code != 200:
         raise _error(response, idempotent=True)
-    body = _json(response)
+    body = response_json(response)
     try:
         return int(body["configuration"]["statuses"]["max_characters"])
     except (KeyError, TypeError, ValueError):
@@ -230,11 +215,11 @@ class MastodonConnector:
         )
         if response.status_code != 200:
             raise _error(response)
-        body = _json(response)
+        body = response_json(response)
         return Published(
             external_id=str(body["id"]),
             url=str(body.get("url") or body.get("uri") or ""),
-            created_at=_when(body["created_at"]) if body.get("created_at") else None,
+            created_at=iso_datetime(body["created_at"]) if body.get("created_at") else None,
         )
 
     def _upload(self, account: Account, media: Media) -> str:
@@ -251,7 +236,7 @@ class MastodonConnector:
         )
         if response.status_code not in (200, 202):
             raise _error(response, idempotent=True)
-        body = _json(response)
+        body = response_json(response)
         media_id = str(body["id"])
         polls = 0
         while response.status_code != 200 or not body.get("url"):
@@ -268,7 +253,7 @@ class MastodonConnector:
             )
             if response.status_code not in (200, 206):
                 raise _error(response, idempotent=True)
-            body = _json(response)
+            body = response_json(response)
         return media_id
 
     def read_back(self, account: Account, since: datetime) -> ReadBack:
@@ -284,11 +269,11 @@ class MastodonConnector:
             )
             if response.status_code != 200:
                 raise _error(response, idempotent=True)
-            statuses = _json(response)
+            statuses = response_json(response)
             if not isinstance(statuses, list):
                 raise ConnectorError(_("Reading the account back gave no list of posts."))
             for status in statuses:
-                created = _when(status["created_at"])
+                created = iso_datetime(status["created_at"])
                 if created < since:
                     return ReadBack(posts=posts, complete=True)
                 posts.append(

@@ -29,7 +29,12 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from maillage.connectors.http import error_from_response, http_request
+from maillage.connectors.http import (
+    error_from_response,
+    http_request,
+    iso_datetime,
+    response_object,
+)
 from maillage.connectors.registry import (
     Account,
     ConnectorError,
@@ -148,22 +153,6 @@ def _error(response: httpx.Response, *, idempotent: bool = False) -> ConnectorEr
     return error
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        ) from exc
-    if not isinstance(body, dict):
-        raise ConnectorError(
-            _("The network answered HTTP %(status)s with something Maillage cannot read.")
-            % {"status": response.status_code}
-        )
-    return body
-
-
 def _token_request(base_url: str, client: ClientCredentials, fields: dict[str, str]) -> Tokens:
     headers = {}
     if client.client_secret:
@@ -183,7 +172,7 @@ def _token_request(base_url: str, client: ClientCredentials, fields: dict[str, s
             # invalid_grant: the code or refresh token is spent or revoked.
             error.permanent, error.needs_reconnect = False, True
         raise error
-    body = _json(response)
+    body = response_object(response)
     expires_in = body.get("expires_in")
     return Tokens(
         access_token=str(body["access_token"]),
@@ -219,7 +208,7 @@ def account_me(base_url: str, access_token: str) -> AccountInfo:
     )
     if response.status_code != 200:
         raise _error(response, idempotent=True)
-    data = _json(response)["data"]
+    data = response_object(response)["data"]
     return AccountInfo(
         external_id=str(data["id"]),
         handle="@" + str(data["username"]),
@@ -249,11 +238,6 @@ def tweet_plain_text(tweet: dict[str, Any]) -> str:
         else:
             text = text.replace(short, str(entity.get("expanded_url") or short))
     return html.unescape(text).strip()
-
-
-def _when(raw: object) -> datetime:
-    value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class XConnector:
@@ -328,7 +312,7 @@ class XConnector:
         if media_ids:
             body["media"] = {"media_ids": media_ids}
         response = self._call(account, "POST", "/2/tweets", idempotent=False, json=body)
-        tweet_id = str(_json(response)["data"]["id"])
+        tweet_id = str(response_object(response)["data"]["id"])
         return Published(
             external_id=tweet_id,
             # X's answer carries no creation time.
@@ -346,7 +330,7 @@ class XConnector:
             files={"media": (media.filename, media.data, media.content_type)},
             data={"media_category": "tweet_image"},
         )
-        media_id = str(_json(response)["data"]["id"])
+        media_id = str(response_object(response)["data"]["id"])
         if media.description:
             self._call(
                 account,
@@ -375,9 +359,9 @@ class XConnector:
                 idempotent=True,
                 params=params,
             )
-            body = _json(response)
+            body = response_object(response)
             for tweet in body.get("data") or []:
-                created = _when(tweet["created_at"])
+                created = iso_datetime(tweet["created_at"])
                 if created < since:
                     return ReadBack(posts=posts, complete=True)
                 posts.append(

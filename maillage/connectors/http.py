@@ -1,4 +1,4 @@
-"""The one HTTP seam of every connector: httpx with a transport tests can replace.
+"""The one HTTP seam of every connector: httpx's pooled transport, which tests can replace.
 
 Failures are classified here once: an error while connecting means nothing was sent (safe to
 retry); an error or timeout after the request went out is ambiguous for a request that
@@ -13,7 +13,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
+from urllib.request import getproxies, proxy_bypass
 
 import httpx
 from django.conf import settings
@@ -22,49 +24,70 @@ from django.utils.translation import gettext as _
 from maillage.connectors.registry import ConnectorError
 
 USER_AGENT = "Maillage (+https://maillage.org)"
+# What httpx's client would send by default, minus cookies and redirects, which no network
+# API here needs.
+DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100)
 
 _lock = threading.Lock()
-_client: httpx.Client | None = None
-_transport: httpx.BaseTransport | None = None
+# One pooled transport per proxy ("" for a direct connection); httpcore's pool is thread-safe.
+_transports: dict[str, httpx.BaseTransport] = {}
+_replaced: httpx.BaseTransport | None = None
 
 
-def http_client() -> httpx.Client:
-    """One pooled client for the process (httpx's pool is thread-safe)."""
-    global _client
+@lru_cache(maxsize=1)
+def _proxies() -> dict[str, str]:
+    """The proxies the environment names (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), read once."""
+    return {scheme: url for scheme, url in getproxies().items() if scheme != "no"}
+
+
+@lru_cache(maxsize=256)
+def _proxy_for(scheme: str, host: str) -> str:
+    proxies = _proxies()
+    if not proxies or proxy_bypass(host):
+        return ""
+    return proxies.get(scheme) or proxies.get("all", "")
+
+
+def _transport_for(url: httpx.URL) -> httpx.BaseTransport:
+    if _replaced is not None:
+        return _replaced
+    proxy = _proxy_for(url.scheme, url.host)
     with _lock:
-        if _client is None:
-            _client = httpx.Client(
+        transport = _transports.get(proxy)
+        if transport is None:
+            transport = _transports[proxy] = httpx.HTTPTransport(
                 # Small requests go out at once (Nagle would hold a body behind its headers).
-                transport=_transport
-                or httpx.HTTPTransport(
-                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-                    limits=LIMITS,
-                ),
-                headers={"User-Agent": USER_AGENT},
-                follow_redirects=False,
+                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                limits=LIMITS,
+                proxy=proxy or None,
             )
-        return _client
+        return transport
 
 
 @contextmanager
 def http_transport_replaced(transport: httpx.BaseTransport) -> Iterator[None]:
     """Route every connector request through `transport` (tests: httpx.MockTransport)."""
-    global _client, _transport
+    global _replaced
     with _lock:
-        previous, _transport, old_client, _client = _transport, transport, _client, None
+        previous, _replaced = _replaced, transport
     try:
         yield
     finally:
         with _lock:
-            _transport, _client = previous, old_client
+            _replaced = previous
 
 
-def http_timeout() -> httpx.Timeout:
+def http_timeout() -> dict[str, float]:
     connect = float(settings.CONNECTOR_CONNECT_TIMEOUT)
     read = float(settings.CONNECTOR_READ_TIMEOUT)
-    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+    return {"connect": connect, "read": read, "write": read, "pool": connect}
 
 
 def http_request(
@@ -85,21 +108,30 @@ def http_request(
 
     `idempotent` (default: the method is GET/HEAD/OPTIONS) says a repeat is harmless, so a
     failure after sending is merely transient rather than ambiguous.
+
+    The request goes straight to the pooled transport rather than through `httpx.Client`:
+    the client's layers (auth flow, redirects, cookies, header merging) cost the publish
+    worker a third of each call's CPU and none of them is used.
     """
     method = method.upper()
     repeatable = method in SAFE_METHODS if idempotent is None else idempotent
     try:
-        return http_client().request(
+        request = httpx.Request(
             method,
             url,
-            headers=headers,
             params=params,
+            headers={**DEFAULT_HEADERS, **headers} if headers else DEFAULT_HEADERS,
             data=data,
             content=content,
             json=json,
             files=files,
-            timeout=http_timeout(),
+            extensions={"timeout": http_timeout()},
         )
+        response = _transport_for(request.url).handle_request(request)
+        try:
+            response.read()
+        finally:
+            response.close()
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         # Nothing left this machine: always safe to try again later.
         raise ConnectorError(
@@ -112,6 +144,8 @@ def http_request(
             % {"error": f"{exc.__class__.__name__}: {exc}"},
             ambiguous=not repeatable,
         ) from exc
+    response.request = request
+    return response
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

@@ -242,6 +242,10 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Not stored: the post's images, read by the claim for its whole batch at once (None: the
+    # sender reads them itself).
+    claimed_media: list[PostMedia] | None = None
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

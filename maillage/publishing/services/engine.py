@@ -35,7 +35,7 @@ from maillage.connectors.registry import (
     content_fingerprint,
 )
 from maillage.publishing.crypto import TokenKeyError
-from maillage.publishing.models import Channel, Delivery, PublishWorker
+from maillage.publishing.models import Channel, Delivery, PostMedia, PublishWorker
 from maillage.publishing.services.fast import rows_update
 from maillage.publishing.services.transitions import (
     Reason,
@@ -90,28 +90,25 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     networks = connector_networks()
     limits = {network: connector_limits(network) for network in networks}
     with writing():
-        # Every account once (network, whether it may take a post now), then the claimed
-        # deliveries (in flight, across every worker) counted per account and per network.
-        accounts = {
-            pk: (network, status == Channel.Status.ACTIVE and (until is None or until <= now))
-            for pk, network, status, until in Channel.objects.values_list(
-                "pk", "network", "status", "throttle_until"
-            )
-        }
-        by_channel: Counter[int] = Counter(
-            Delivery.objects.filter(status=Status.CLAIMED).values_list("channel_id", flat=True)
+        # The claimed deliveries (in flight, across every worker) counted per account and per
+        # network, the accounts not on hold read afterwards.
+        ready = Channel.objects.filter(status=Channel.Status.ACTIVE).filter(
+            Q(throttle_until__isnull=True) | Q(throttle_until__lte=now)
         )
+        by_channel: Counter[int] = Counter()
         by_network: Counter[str] = Counter()
-        for channel_id, count in by_channel.items():
-            by_network[accounts[channel_id][0]] += count
+        for channel_id, network in Delivery.objects.filter(status=Status.CLAIMED).values_list(
+            "channel_id", "channel__network"
+        ):
+            by_channel[channel_id] += 1
+            by_network[network] += 1
         # The accounts that may take a post now, looked up first: the deliveries' query then
         # reads one index in order and stops at the window, where a join with the channels
         # let PostgreSQL, misled by a burst of new rows, sort every due delivery first.
         open_channels = {
             pk: network
-            for pk, (network, ready) in accounts.items()
-            if ready
-            and network in limits
+            for pk, network in ready.values_list("pk", "network")
+            if network in limits
             and by_network[network] < limits[network].per_network
             and by_channel[pk] < limits[network].per_account
         }
@@ -179,14 +176,22 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
         )
     # Read once committed: the claim token makes them this worker's, and the other claimers
     # need not wait while the rows become objects.
-    return list(
+    claimed: list[Delivery] = list(
         Delivery.objects.filter(pk__in=mine, claim_token=token, status=Status.CLAIMED)
         .select_related("channel", "variant", "planned_post")
         .annotate(author_language=F("planned_post__owner__language"))
-        # One query for the whole batch rather than one per delivery when sending.
-        .prefetch_related("planned_post__media")
         .order_by("next_attempt_at", "pk")
     )
+    # The batch's images in one query (most posts have none: one empty answer), handed to
+    # each delivery as a plain list; a prefetch built a queryset per delivery to hold them.
+    media: dict[int, list[PostMedia]] = {}
+    for item in PostMedia.objects.filter(
+        planned_post_id__in={delivery.planned_post_id for delivery in claimed}
+    ):
+        media.setdefault(item.planned_post_id, []).append(item)
+    for delivery in claimed:
+        delivery.claimed_media = media.get(delivery.planned_post_id, [])
+    return claimed
 
 
 def delivery_claim(worker_id: str, now: datetime | None = None) -> Delivery | None:
@@ -247,8 +252,11 @@ def _media(delivery: Delivery) -> tuple[Media, ...]:
     """The post's images for this delivery's network (those meant for every network too)."""
     items = []
     wanted = ("", delivery.channel.network)
-    # Filtered here rather than in SQL: the claim prefetched the media.
-    for item in (m for m in delivery.planned_post.media.all() if m.network in wanted):
+    # Filtered here rather than in SQL: the claim read the whole post's media.
+    every: Iterable[PostMedia] | None = delivery.claimed_media
+    if every is None:
+        every = delivery.planned_post.media.all()
+    for item in (m for m in every if m.network in wanted):
         with item.file.open("rb") as handle:
             data = handle.read()
         items.append(

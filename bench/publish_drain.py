@@ -30,6 +30,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,6 +203,7 @@ def drain(
     cpu_before = children_cpu()
     own_before = time.process_time()
     began = time.perf_counter()
+    began_at = datetime.now(UTC)
     log = logs / "workers.log"
     workers = [worker(env, args.threads, log) for _ in range(args.workers)]
     killed_at = None
@@ -223,6 +225,10 @@ def drain(
     return {
         "wall_s": wall,
         "posting_s": (last - first).total_seconds() if first and last else 0.0,
+        # Start-up until the first post exists (one 50 ms call included), and the time the
+        # workers took to exit after the last one.
+        "first_post_s": (first - began_at).total_seconds() if first else None,
+        "exit_s": wall - (last - began_at).total_seconds() if last else None,
         "killed_at_s": killed_at,
         "workers_cpu_s": children_cpu() - cpu_before,
         "fake_network_cpu_s": time.process_time() - own_before,
@@ -368,6 +374,8 @@ def main() -> None:
         "wall_s": round(run["wall_s"], 2),
         "ideal_s": round(ideal, 2),
         "posting_s": round(run["posting_s"], 2),
+        "first_post_s": run["first_post_s"] and round(run["first_post_s"], 2),
+        "exit_s": run["exit_s"] and round(run["exit_s"], 2),
         "in_flight": in_flight,
         "deliveries": args.deliveries,
         "accounts": args.accounts,

@@ -36,7 +36,12 @@ from maillage.connectors.registry import (
 )
 from maillage.publishing.crypto import TokenKeyError
 from maillage.publishing.models import Channel, Delivery, PostMedia, PublishWorker
-from maillage.publishing.services.fast import rows_update
+from maillage.publishing.services.fast import (
+    channels_ready,
+    claimed_channels,
+    deliveries_due,
+    rows_update,
+)
 from maillage.publishing.services.transitions import (
     Reason,
     Status,
@@ -91,43 +96,28 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     limits = {network: connector_limits(network) for network in networks}
     with writing():
         # The claimed deliveries (in flight, across every worker) counted per account and per
-        # network, the accounts not on hold read afterwards.
-        ready = Channel.objects.filter(status=Channel.Status.ACTIVE).filter(
-            Q(throttle_until__isnull=True) | Q(throttle_until__lte=now)
-        )
+        # network, then the accounts that may take one more now.
         by_channel: Counter[int] = Counter()
         by_network: Counter[str] = Counter()
-        for channel_id, network in Delivery.objects.filter(status=Status.CLAIMED).values_list(
-            "channel_id", "channel__network"
-        ):
+        for channel_id, network in claimed_channels():
             by_channel[channel_id] += 1
             by_network[network] += 1
-        # The accounts that may take a post now, looked up first: the deliveries' query then
-        # reads one index in order and stops at the window, where a join with the channels
-        # let PostgreSQL, misled by a burst of new rows, sort every due delivery first.
         open_channels = {
             pk: network
-            for pk, network in ready.values_list("pk", "network")
+            for pk, network in channels_ready(now)
             if network in limits
             and by_network[network] < limits[network].per_network
             and by_channel[pk] < limits[network].per_account
         }
-        due = (
-            Delivery.objects.filter(
-                status=Status.SCHEDULED,
-                next_attempt_at__lte=now,
-                channel_id__in=list(open_channels),
-            )
-            # Never attempted and past the cutoff: that one is missed, not sent late.
-            .filter(Q(attempts__gt=0) | Q(due_at__gte=_cutoff(now)))
-            .order_by("next_attempt_at", "pk")
-        )
-        if connection.vendor == "postgresql":
-            # Other workers skip the rows this one is looking at instead of racing for them.
-            due = due.select_for_update(skip_locked=True)
+        # The accounts looked up first: the deliveries' query then reads one index in order
+        # and stops at the window, where a join with the channels let PostgreSQL, misled by a
+        # burst of new rows, sort every due delivery first. Never attempted and past the
+        # cutoff: that one is missed, not sent late.
         window = [
             (pk, channel_id, open_channels[channel_id])
-            for pk, channel_id in due.values_list("pk", "channel_id")[: limit * 4 + 20]
+            for pk, channel_id in deliveries_due(
+                now, _cutoff(now), list(open_channels), limit * 4 + 20
+            )
         ]
         chosen: list[int] = []
         paced: list[tuple[int, float]] = []

@@ -9,8 +9,10 @@ Only plain equality conditions and plain values: anything richer goes through th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from functools import cache
+from datetime import datetime
+from functools import cache, partial
 from typing import Any
 
 from django.db import connection, models
@@ -67,3 +69,91 @@ def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     params = [value for row in rows for value in _prepared(model, row)]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(model, names, len(rows)), params)
+
+
+# --- the claim's reads ----------------------------------------------------------------------
+# Each claim runs these three; through the ORM, building them (an IN list of every open
+# account, each id prepared one by one) cost more than the rest of the claim.
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return connection.ops.quote_name(_field(model, name).column)
+
+
+def _datetime(model: type[models.Model], name: str, value: Any) -> Any:
+    return _field(model, name).get_db_prep_value(value, connection)
+
+
+def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, Any]:
+    """`column IN ids` with the ids as one parameter: an array on PostgreSQL, a JSON list
+    read by `json_each` on SQLite (no limit on how many, nothing to prepare per id)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", list(ids)
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))  # noqa: S608
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def claimed_channels() -> list[tuple[int, str]]:
+    """(channel id, network) of every claimed delivery, across every worker."""
+    from maillage.publishing.models import Channel, Delivery
+
+    delivery, channel = _table(Delivery), _table(Channel)
+    sql = (
+        f"SELECT d.{_column(Delivery, 'channel')}, c.{_column(Channel, 'network')} "  # noqa: S608
+        f"FROM {delivery} d JOIN {channel} c ON c.{_column(Channel, 'id')} = "
+        f"d.{_column(Delivery, 'channel')} WHERE d.{_column(Delivery, 'status')} = %s"
+    )
+    return [(int(pk), str(network)) for pk, network in _rows(sql, [Delivery.Status.CLAIMED])]
+
+
+def channels_ready(now: datetime) -> list[tuple[int, str]]:
+    """(id, network) of the active accounts not asked to wait past `now`."""
+    from maillage.publishing.models import Channel
+
+    until = _column(Channel, "throttle_until")
+    sql = (
+        f"SELECT {_column(Channel, 'id')}, {_column(Channel, 'network')} "  # noqa: S608
+        f"FROM {_table(Channel)} WHERE {_column(Channel, 'status')} = %s "
+        f"AND ({until} IS NULL OR {until} <= %s)"
+    )
+    params = [Channel.Status.ACTIVE, _datetime(Channel, "throttle_until", now)]
+    return [(int(pk), str(network)) for pk, network in _rows(sql, params)]
+
+
+def deliveries_due(
+    now: datetime, cutoff: datetime, channel_ids: Sequence[int], limit: int
+) -> list[tuple[int, int]]:
+    """(id, channel id) of the scheduled deliveries due by `now` on these accounts, oldest
+    first, at most `limit`: retries, and first attempts not older than `cutoff`. On
+    PostgreSQL the rows are locked, and those another worker is looking at skipped."""
+    from maillage.publishing.models import Delivery
+
+    if not channel_ids:
+        return []
+    column = partial(_column, Delivery)
+    on_channels, ids = _ids_in(column("channel"), channel_ids)
+    sql = (
+        f"SELECT {column('id')}, {column('channel')} FROM {_table(Delivery)} "  # noqa: S608
+        f"WHERE {column('status')} = %s AND {column('next_attempt_at')} <= %s AND {on_channels} "
+        f"AND ({column('attempts')} > 0 OR {column('due_at')} >= %s) "
+        f"ORDER BY {column('next_attempt_at')}, {column('id')} LIMIT %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE SKIP LOCKED"
+    params = [
+        Delivery.Status.SCHEDULED,
+        _datetime(Delivery, "next_attempt_at", now),
+        ids,
+        _datetime(Delivery, "due_at", cutoff),
+        limit,
+    ]
+    return [(int(pk), int(channel_id)) for pk, channel_id in _rows(sql, params)]

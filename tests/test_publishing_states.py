@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -282,6 +286,61 @@ def test_it_never_takes_the_claims_of_a_worker_still_alive(alice_channel, settin
     # Its heartbeat gone quiet for longer than the lease, the claim comes back.
     PublishWorker.objects.update(seen_at=now - timedelta(minutes=6))
     assert deliveries_recover(now) == (1, 0)
+
+
+def _dead_pid() -> int:
+    """The id of a process of ours that has just ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_worker_takes_back_at_once_the_claims_of_a_worker_gone_from_this_machine(
+    alice_channel, cast, fake, settings
+):
+    settings.PUBLISHING_LEASE_SECONDS = 300
+    now = timezone.now()
+    bob_channel = channel_on(fake, cast.bob, "110", "bob")
+    unsent = delivery_to(alice_channel, "Pas encore parti", when=now - timedelta(minutes=1))
+    sent = delivery_to(bob_channel, "Peut-être parti", when=now - timedelta(minutes=1))
+    delivery_claim("crashed", now - timedelta(seconds=20))
+    delivery_claim("crashed", now - timedelta(seconds=20))
+    Delivery.objects.filter(pk=sent.pk).update(sent_at=now - timedelta(seconds=19))
+    # Its heartbeat is fresh (seen 10 s ago), but its process is gone from this machine.
+    worker_heartbeat("crashed", socket.gethostname(), _dead_pid(), now - timedelta(seconds=10))
+    assert deliveries_recover(now) == (1, 1)
+    unsent.refresh_from_db()
+    sent.refresh_from_db()
+    assert unsent.status == Status.SCHEDULED
+    assert reasons(unsent)[-1] == Reason.LEASE_UNSENT
+    # Perhaps sent: read back before anything else, never sent again blindly.
+    assert sent.status == Status.UNCONFIRMED
+    assert reasons(sent)[-1] == Reason.LEASE_SENT
+
+
+def test_a_worker_elsewhere_or_whose_process_lives_keeps_its_claims_until_the_lease_ends(
+    cast, fake, settings
+):
+    settings.PUBLISHING_LEASE_SECONDS = 300
+    now = timezone.now()
+    dead = _dead_pid()
+    for number, (worker, host, pid) in enumerate(
+        (
+            ("other-machine", "another-host", dead),
+            ("alive-here", socket.gethostname(), os.getppid()),
+            ("other-container", socket.gethostname(), dead),
+        )
+    ):
+        channel = channel_on(fake, cast.alice, str(200 + number), f"compte{number}")
+        delivery_to(channel, f"Billet de {worker}", when=now - timedelta(minutes=1))
+        delivery_claim(worker, now - timedelta(seconds=20))
+        worker_heartbeat(worker, host, pid, now - timedelta(seconds=10))
+    # Same host name, another PID namespace: its process ids mean nothing here.
+    PublishWorker.objects.filter(pk="other-container").update(pid_namespace="pid:[4026531836x]")
+    assert deliveries_recover(now) == (0, 0)
+    assert Delivery.objects.filter(status=Status.CLAIMED).count() == 3
+    # Heartbeats silent past the lease: every claim comes back.
+    assert deliveries_recover(now + timedelta(minutes=6)) == (3, 0)
 
 
 def test_it_releases_a_live_workers_claim_no_thread_holds(alice_channel):

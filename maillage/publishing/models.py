@@ -329,6 +329,8 @@ class PublishWorker(models.Model):
     id = models.CharField(primary_key=True, max_length=100)
     hostname = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
+    # Where the pid means something (services/workers.py); "" when unknown.
+    pid_namespace = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now)
 

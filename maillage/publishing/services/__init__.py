@@ -31,8 +31,6 @@ from maillage.publishing.services.engine import (
     delivery_publish,
     delivery_reconcile,
     retry_delay,
-    worker_heartbeat,
-    worker_stopped,
 )
 from maillage.publishing.services.planning import (
     PublishingError,
@@ -51,6 +49,7 @@ from maillage.publishing.services.queue import (
     series_create,
 )
 from maillage.publishing.services.transitions import TRANSITIONS, transition_allowed
+from maillage.publishing.services.workers import worker_heartbeat, worker_stopped
 
 __all__ = [
     "MASTODON_CALLBACK_PATH",

@@ -35,7 +35,7 @@ from maillage.connectors.registry import (
     content_fingerprint,
 )
 from maillage.publishing.crypto import TokenKeyError
-from maillage.publishing.models import Channel, Delivery, PostMedia, PublishWorker
+from maillage.publishing.models import Channel, Delivery, PostMedia
 from maillage.publishing.services.fast import (
     channels_ready,
     claimed_channels,
@@ -50,6 +50,7 @@ from maillage.publishing.services.transitions import (
     events_log,
     writing,
 )
+from maillage.publishing.services.workers import claims_stale, workers_forget
 
 log = logging.getLogger(__name__)
 
@@ -589,23 +590,11 @@ def deliveries_reconcile_claim(
 # --- housekeeping ---------------------------------------------------------------------------
 
 
-def _stale_claims(now: datetime) -> list[tuple[int, datetime | None]]:
-    """Claims older than the lease whose worker has not been seen within it."""
-    live = list(
-        PublishWorker.objects.filter(seen_at__gte=now - _lease()).values_list("id", flat=True)
-    )
-    return list(
-        Delivery.objects.filter(status=Status.CLAIMED, claimed_at__lt=now - _lease())
-        .exclude(claimed_by__in=live)
-        .values_list("pk", "sent_at")
-    )
-
-
 def deliveries_recover(now: datetime | None = None) -> tuple[int, int]:
     """Take back the claims of dead workers: unsent -> scheduled, maybe sent -> unconfirmed
     (read back at once, never re-sent blindly). Returns (requeued, to check)."""
     now = now or timezone.now()
-    stale = _stale_claims(now)
+    stale = claims_stale(now, _lease())
     unsent = [pk for pk, sent_at in stale if sent_at is None]
     maybe_sent = [pk for pk, sent_at in stale if sent_at is not None]
     requeued = deliveries_move(
@@ -619,8 +608,7 @@ def deliveries_recover(now: datetime | None = None) -> tuple[int, int]:
         now=now,
         next_attempt_at=now,
     )
-    with writing():
-        PublishWorker.objects.filter(seen_at__lt=now - 4 * _lease()).delete()
+    workers_forget(now, _lease())
     return len(requeued), len(checking)
 
 
@@ -639,7 +627,7 @@ def deliveries_mark_missed(now: datetime | None = None) -> int:
     )
     moved = deliveries_move(late, Status.SCHEDULED, Status.MISSED, Reason.MISSED, now=now)
     # Claimed by a worker that died before sending, and already too late to send.
-    stale_unsent = {pk for pk, sent_at in _stale_claims(now) if sent_at is None}
+    stale_unsent = {pk for pk, sent_at in claims_stale(now, _lease()) if sent_at is None}
     late_claims = list(
         Delivery.objects.filter(pk__in=stale_unsent, attempts=0, due_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -725,20 +713,6 @@ def channel_reconnected(channel: Channel, now: datetime | None = None) -> int:
             next_attempt_at=now
         )
     return len(moved)
-
-
-def worker_heartbeat(worker_id: str, hostname: str, pid: int, now: datetime | None = None) -> None:
-    now = now or timezone.now()
-    with writing():
-        if not PublishWorker.objects.filter(pk=worker_id).update(seen_at=now):
-            PublishWorker.objects.create(
-                pk=worker_id, hostname=hostname, pid=pid, started_at=now, seen_at=now
-            )
-
-
-def worker_stopped(worker_id: str) -> None:
-    with writing():
-        PublishWorker.objects.filter(pk=worker_id).delete()
 
 
 def deliveries_pending_count(networks: Iterable[str] | None = None) -> int:

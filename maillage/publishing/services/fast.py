@@ -134,7 +134,8 @@ def deliveries_due(
 ) -> list[tuple[int, int]]:
     """(id, channel id) of the scheduled deliveries due by `now` on these accounts, oldest
     first, at most `limit`: retries, and first attempts not older than `cutoff`. On
-    PostgreSQL the rows are locked, and those another worker is looking at skipped."""
+    PostgreSQL the rows are locked, and those another worker is looking at skipped: call it
+    inside the claim's transaction."""
     from maillage.publishing.models import Delivery
 
     if not channel_ids:
@@ -148,7 +149,19 @@ def deliveries_due(
         f"ORDER BY {column('next_attempt_at')}, {column('id')} LIMIT %s"
     )
     if connection.vendor == "postgresql":
-        sql += " FOR UPDATE SKIP LOCKED"
+        # Other workers skip the rows this one is looking at instead of waiting for them (the
+        # weaker lock, as the claim changes no key: inserting an event that refers to one of
+        # these rows is not held up).
+        sql += " FOR NO KEY UPDATE SKIP LOCKED"
+        # Only the index read in order, stopping at the limit, for the rest of the claim's
+        # transaction. Without statistics yet on a burst of new rows, PostgreSQL otherwise
+        # often chose to fetch every due delivery and sort them all (6 ms instead of 0.1 for
+        # 8,000 due, bench/README.md).
+        _rows(
+            "SELECT set_config('enable_sort', 'off', true), "
+            "set_config('enable_bitmapscan', 'off', true)",
+            [],
+        )
     params = [
         Delivery.Status.SCHEDULED,
         _datetime(Delivery, "next_attempt_at", now),

@@ -40,6 +40,7 @@ from maillage.publishing.services.fast import (
     channels_ready,
     claimed_channels,
     deliveries_due,
+    deliveries_take,
     rows_update,
 )
 from maillage.publishing.services.transitions import (
@@ -145,13 +146,16 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
                 throttle_until=now + timedelta(seconds=interval)
             )
         token = uuid.uuid4().hex
-        updated = Delivery.objects.filter(pk__in=chosen, status=Status.SCHEDULED).update(
-            status=Status.CLAIMED,
-            claimed_by=worker_id,
-            claimed_at=now,
-            claim_token=token,
-            sent_at=None,
-            updated_at=now,
+        updated = deliveries_take(
+            chosen,
+            {
+                "status": Status.CLAIMED,
+                "claimed_by": worker_id,
+                "claimed_at": now,
+                "claim_token": token,
+                "sent_at": None,
+                "updated_at": now,
+            },
         )
         mine = (
             chosen
@@ -167,12 +171,16 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
         )
     # Read once committed: the claim token makes them this worker's, and the other claimers
     # need not wait while the rows become objects.
-    claimed: list[Delivery] = list(
-        Delivery.objects.filter(pk__in=mine, claim_token=token, status=Status.CLAIMED)
+    # Found by key and token; the status checked here rather than in SQL, where it let the
+    # planner prefer the status index over the keys.
+    claimed: list[Delivery] = [
+        delivery
+        for delivery in Delivery.objects.filter(pk__in=mine, claim_token=token)
         .select_related("channel", "variant", "planned_post")
         .annotate(author_language=F("planned_post__owner__language"))
         .order_by("next_attempt_at", "pk")
-    )
+        if delivery.status == Status.CLAIMED
+    ]
     # The batch's images in one query (most posts have none: one empty answer), handed to
     # each delivery as a plain list; a prefetch built a queryset per delivery to hold them.
     media: dict[int, list[PostMedia]] = {}

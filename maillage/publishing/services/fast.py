@@ -170,3 +170,29 @@ def deliveries_due(
         limit,
     ]
     return [(int(pk), int(channel_id)) for pk, channel_id in _rows(sql, params)]
+
+
+def deliveries_take(ids: Sequence[int], values: Mapping[str, Any]) -> int:
+    """Set `values` on these scheduled deliveries, the window `deliveries_due` just read in
+    this transaction; rows changed.
+
+    Addressed by primary key only on PostgreSQL: the rows are locked by that read until the
+    commit, so none can have left `scheduled` meanwhile, and a condition on the status would
+    let the planner (on stale statistics) walk the status index through every delivery that
+    changed since the last vacuum. SQLite, one writer at a time, checks the status again.
+    """
+    from maillage.publishing.models import Delivery
+
+    if not ids:
+        return 0
+    column = partial(_column, Delivery)
+    assignments = ", ".join(f"{column(name)} = %s" for name in values)
+    on_ids, id_param = _ids_in(column("id"), ids)
+    sql = f"UPDATE {_table(Delivery)} SET {assignments} WHERE {on_ids}"  # noqa: S608
+    params = [*_prepared(Delivery, values), id_param]
+    if connection.vendor != "postgresql":
+        sql += f" AND {column('status')} = %s"
+        params.append(Delivery.Status.SCHEDULED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)

@@ -89,9 +89,9 @@ class PublishWorker:
         # again).
         self.batch = max(1, options.threads)
         self.capacity = options.threads + self.batch
-        self.to_record: queue.Queue[Sent] = queue.Queue()
+        # None: the worker is stopping, the recorder writes what it holds and returns.
+        self.to_record: queue.Queue[Sent | None] = queue.Queue()
         self.unrecorded: dict[int, Sent] = {}
-        self.recorder_stop = threading.Event()
 
     # --- recording ---------------------------------------------------------------------------
     # The threads that call the networks never wait for the database to note a success: they
@@ -106,22 +106,22 @@ class PublishWorker:
 
     def _recorder(self) -> None:
         try:
-            while True:
-                try:
-                    first = self.to_record.get(timeout=RECORD_EVERY * 5)
-                except queue.Empty:
-                    if self.recorder_stop.is_set():
-                        return
-                    continue
+            stopping = False
+            while not stopping:
+                first = self.to_record.get()
+                if first is None:
+                    return
                 batch = [first]
                 deadline = time.monotonic() + RECORD_EVERY
                 while len(batch) < RECORD_BATCH:
                     try:
-                        batch.append(
-                            self.to_record.get(timeout=max(0.0, deadline - time.monotonic()))
-                        )
+                        item = self.to_record.get(timeout=max(0.0, deadline - time.monotonic()))
                     except queue.Empty:
                         break
+                    if item is None:
+                        stopping = True
+                        break
+                    batch.append(item)
                 self._record(batch)
         finally:
             connections.close_all()
@@ -247,7 +247,7 @@ class PublishWorker:
                 self.stopping.set()
                 pool.shutdown(wait=True)
                 # Every accepted send is written before the worker says it stopped.
-                self.recorder_stop.set()
+                self.to_record.put(None)
                 recorder.join()
                 worker_stopped(self.worker_id)
                 connections.close_all()

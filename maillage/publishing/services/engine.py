@@ -38,6 +38,7 @@ from maillage.publishing.crypto import TokenKeyError
 from maillage.publishing.models import Channel, Delivery, PostMedia
 from maillage.publishing.services.fast import (
     channels_ready,
+    claim_plans,
     claimed_channels,
     deliveries_due,
     deliveries_take,
@@ -97,6 +98,7 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     networks = connector_networks()
     limits = {network: connector_limits(network) for network in networks}
     with writing():
+        claim_plans()
         # The claimed deliveries (in flight, across every worker) counted per account and per
         # network, then the accounts that may take one more now.
         by_channel: Counter[int] = Counter()

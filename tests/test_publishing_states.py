@@ -113,8 +113,16 @@ def test_it_sends_again_only_once_the_read_back_proves_the_post_absent(
     fake.inject(Failure("drop", "/api/v1/statuses"))
     delivery = delivery_to(alice_channel, "Perdu en route")
     assert claim_and_publish().status == Status.UNCONFIRMED
-    # Read too soon: the post might still appear, so it stays unconfirmed.
-    assert delivery_reconcile(delivery).status == Status.UNCONFIRMED
+    # Read too soon: the post might still appear, so it stays unconfirmed, and is looked at
+    # again soon (seconds after a send so recent), not after the whole delay.
+    read_at = timezone.now()
+    assert delivery_reconcile(delivery, read_at).status == Status.UNCONFIRMED
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at - read_at == timedelta(seconds=2)
+    # Twenty seconds after the send: looked at again twenty seconds later.
+    delivery_reconcile(delivery, delivery.sent_at + timedelta(seconds=20))
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == delivery.sent_at + timedelta(seconds=40)
     later = timezone.now() + timedelta(seconds=61)
     done = delivery_reconcile(delivery, later)
     assert done.status == Status.SCHEDULED

@@ -553,8 +553,17 @@ def deliveries_reconcile(
         else:
             with writing():
                 Delivery.objects.filter(pk=delivery.pk, status=Status.UNCONFIRMED).update(
-                    next_attempt_at=now + _reconcile_after(), updated_at=now
+                    next_attempt_at=now + _look_again_after(now - sent[delivery.pk]),
+                    updated_at=now,
                 )
+
+
+def _look_again_after(age: timedelta) -> timedelta:
+    """When to read an account back again for a send not found yet: as long again as the
+    send is old (at least 2 s, at most the reconcile delay). A worker that died mid-request is
+    read back at once, maybe before the network has made the post: it is then found seconds
+    later rather than after the whole delay. Absence is concluded only past that delay."""
+    return min(_reconcile_after(), max(timedelta(seconds=2), age))
 
 
 def delivery_reconcile(delivery: Delivery, now: datetime | None = None) -> Delivery:

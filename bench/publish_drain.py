@@ -43,7 +43,12 @@ from tests.fake_network import FakeNetwork  # noqa: E402
 
 LATENCY = 0.05
 # The lease stays at its default (300 s): the worker started again after --kill-worker takes
-# back the killed one's claims at once, its process being gone from this machine.
+# back the killed one's claims at once, its process being gone from this machine. The
+# reconcile delay (how long after a send its absence may be concluded, 120 s by default for
+# networks slow to show a new post) is 1 s: the fake network shows a post the moment it makes
+# it. With the default, a kill landing between a send's mark and the request leaving holds
+# that one delivery two minutes before it is sent again (the drain then waits for it).
+RECONCILE_AFTER_SECONDS = 1
 KILL_AT = 0.3
 
 
@@ -84,6 +89,7 @@ def django_setup(var_dir: Path, url: str, fake_url: str) -> dict[str, str]:
         "MAILLAGE_DATABASE_URL": url,
         "MAILLAGE_VAR_DIR": str(var_dir),
         "MAILLAGE_TOKEN_KEYS": Fernet.generate_key().decode(),
+        "MAILLAGE_PUBLISHING_RECONCILE_AFTER_SECONDS": str(RECONCILE_AFTER_SECONDS),
         "MAILLAGE_LOG_LEVEL": "WARNING",
         # Every network's API at the fake one (Mastodon channels carry their instance).
         "MAILLAGE_X_API_URL": fake_url,

@@ -120,9 +120,11 @@ def test_it_sends_again_only_once_the_read_back_proves_the_post_absent(
     delivery.refresh_from_db()
     assert delivery.next_attempt_at - read_at == timedelta(seconds=2)
     # Twenty seconds after the send: looked at again twenty seconds later.
-    delivery_reconcile(delivery, delivery.sent_at + timedelta(seconds=20))
+    sent_at = delivery.sent_at
+    assert sent_at is not None
+    delivery_reconcile(delivery, sent_at + timedelta(seconds=20))
     delivery.refresh_from_db()
-    assert delivery.next_attempt_at == delivery.sent_at + timedelta(seconds=40)
+    assert delivery.next_attempt_at == sent_at + timedelta(seconds=40)
     later = timezone.now() + timedelta(seconds=61)
     done = delivery_reconcile(delivery, later)
     assert done.status == Status.SCHEDULED

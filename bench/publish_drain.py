@@ -261,6 +261,9 @@ def tally(fake: FakeNetwork, deliveries: int) -> dict[str, Any]:
         "publish_calls": sum(fake.calls.values()),
         "posts_created": sum(fake.created.values()),
         "read_backs": sum(n for key, n in fake.requests.items() if key.startswith("GET")),
+        # Requests the fake network was serving at once, at most: never above the in-flight
+        # count the ideal is computed with.
+        "max_calls_in_flight": fake.max_in_flight,
     }
 
 
@@ -391,6 +394,7 @@ def main() -> None:
         "publish_calls": counts["publish_calls"],
         "posts_created": counts["posts_created"],
         "read_backs": counts["read_backs"],
+        "max_calls_in_flight": counts["max_calls_in_flight"],
         "workers_cpu_ms_per_delivery": round(1000 * run["workers_cpu_s"] / args.deliveries, 2),
         "fake_network_cpu_ms_per_delivery": round(
             1000 * run["fake_network_cpu_s"] / args.deliveries, 2

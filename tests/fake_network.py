@@ -547,6 +547,9 @@ class FakeNetwork:
         self.calls: Counter[str] = Counter()  # publish calls per content fingerprint
         self.created: Counter[str] = Counter()  # posts created per content fingerprint
         self.requests: Counter[str] = Counter()  # "METHOD /path" -> count
+        # Requests being served at this moment, and the most there ever were at once.
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.failures: list[Failure] = []
         self.accounts: dict[str, dict[str, str]] = {}  # token -> account
         self.usernames: dict[str, str] = {}
@@ -665,6 +668,24 @@ class FakeNetwork:
                 self._serve("PUT")
 
             def _serve(self, method: str) -> None:
+                with fake.lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    reply = self._answer(method)
+                finally:
+                    # Counted out before answering: once the client has its answer, the
+                    # request is no longer in flight.
+                    with fake.lock:
+                        fake.in_flight -= 1
+                if reply is None:
+                    self.close_connection = True
+                    self.connection.close()
+                else:
+                    self._reply(reply)
+
+            def _answer(self, method: str) -> Reply | None:
+                """The answer to send, or None to drop the connection instead."""
                 request = self._read(method)
                 texts = [routes.sent_text(request) for routes in fake.routes]
                 with fake.lock:
@@ -676,17 +697,14 @@ class FakeNetwork:
                     time.sleep(fake.latency)
                 failure = fake._failure_for(method, request.path)
                 if failure is not None and failure.kind == "drop":
-                    self.close_connection = True
-                    self.connection.close()
-                    return
+                    return None
                 if failure is not None and failure.kind == "status":
-                    self._reply(Reply(failure.status, failure.body, failure.headers))
-                    return
+                    return Reply(failure.status, failure.body, failure.headers)
                 route = fake._route(method, request.path)
                 reply = route[0](request, route[1]) if route else Reply(404, {"error": "Not found"})
                 if failure is not None and failure.kind == "hang_after":
                     time.sleep(failure.seconds)
-                self._reply(reply)
+                return reply
 
             def _read(self, method: str) -> Request:
                 parts = urlsplit(self.path)

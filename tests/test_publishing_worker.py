@@ -234,6 +234,7 @@ def test_it_publishes_everything_exactly_once_with_two_workers_at_once(rig):
         for worker in workers:
             wait_for(worker, rig)
         assert_each_published_once(rig, fake)
+        assert fake.max_in_flight <= 20
         # Both took part.
         logs = [log.read_text() for log in rig.logs]
         assert all("published" in log for log in logs), rig.log_tail()
@@ -256,3 +257,14 @@ def test_it_stops_cleanly_on_sigterm_leaving_nothing_half_done(sqlite_rig):
         assert statuses["published"] + statuses["scheduled"] == 100
         # Its last words count what it published (the sentence is in the default language).
         assert f"(published {statuses['published']})" in sqlite_rig.log_tail()
+
+
+def test_a_worker_never_has_more_calls_in_flight_than_it_is_allowed(sqlite_rig):
+    with FakeNetwork(latency=0.05) as fake:
+        # One account per post: only the worker's own limit holds the calls back.
+        sqlite_rig.seed(fake, count=60, channels=60)
+        worker = sqlite_rig.worker("--threads", "4", "--exit-when-idle", "--max-seconds", "50")
+        wait_for(worker, sqlite_rig)
+        assert_each_published_once(sqlite_rig, fake, 60)
+        # Its spare thread prepared the next post meanwhile, never as a fifth call.
+        assert fake.max_in_flight == 4

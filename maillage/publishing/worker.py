@@ -83,12 +83,18 @@ class PublishWorker:
         self.lock = threading.Lock()
         # Futures in flight, with the delivery ids each one works on.
         self.in_flight: dict[Future[None], list[int]] = {}
-        # Claim as many as the pool has threads, and keep up to one batch claimed ahead,
+        # `threads` is the number of calls to the networks in flight at once: each call holds
+        # one of these places, and a few more threads than places prepare the next send (its
+        # `sent_at` mark, committed before the request leaves) and record failures while the
+        # others wait on the networks, so no place sits idle during database work.
+        self.places = threading.BoundedSemaphore(options.threads)
+        self.pool_size = options.threads + max(1, options.threads // 5)
+        # Claim a batch as large as the places, and keep up to one batch claimed ahead,
         # queued in the pool: every thread finds its next delivery waiting, and one claim
         # serves many (a worker killed meanwhile leaves them unsent: they are simply queued
         # again).
         self.batch = max(1, options.threads)
-        self.capacity = options.threads + self.batch
+        self.capacity = self.pool_size + self.batch
         # None: the worker is stopping, the recorder writes what it holds and returns.
         self.to_record: queue.Queue[Sent | None] = queue.Queue()
         self.unrecorded: dict[int, Sent] = {}
@@ -180,13 +186,14 @@ class PublishWorker:
             return self.capacity - len(self.in_flight)
 
     def _publish(self, delivery: Delivery) -> None:
-        done = delivery_publish(delivery, hand_over=self._hand_over)
+        done = delivery_publish(delivery, hand_over=self._hand_over, calling=self.places)
         if done.status != Delivery.Status.CLAIMED:  # not handed over: recorded already
             with self.lock:
                 self.stats.outcomes[done.status] += 1
 
     def _reconcile(self, channel: Channel, group: list[Delivery]) -> None:
-        deliveries_reconcile(channel, group)
+        with self.places:  # a read-back is a call in flight too
+            deliveries_reconcile(channel, group)
         with self.lock:
             self.stats.reconciled += len(group)
 
@@ -211,7 +218,7 @@ class PublishWorker:
         networks = connector_networks()
         recorder = threading.Thread(target=self._recorder, name="publish-recorder", daemon=True)
         recorder.start()
-        with ThreadPoolExecutor(self.options.threads, thread_name_prefix="publish") as pool:
+        with ThreadPoolExecutor(self.pool_size, thread_name_prefix="publish") as pool:
             try:
                 while not self.stopping.is_set():
                     tick = time.monotonic()

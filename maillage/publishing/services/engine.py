@@ -12,6 +12,7 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -302,6 +303,7 @@ def delivery_publish(
     now: datetime | None = None,
     *,
     hand_over: Callable[[Sent], None] | None = None,
+    calling: AbstractContextManager[Any] | None = None,
 ) -> Delivery:
     """Send a claimed delivery and record what happened; returns it with its new status.
 
@@ -309,15 +311,21 @@ def delivery_publish(
     many at once). Until recorded, the delivery stays claimed with `sent_at` set, so if the
     process dies in between, the lease recovery reads the account back: never sent twice.
 
+    `calling`: entered around the network call alone (the worker's limit on calls in flight),
+    so the database work before and after it does not hold a place.
+
     What Maillage says of a failure (a text too long for X, a retired LinkedIn version) is
     written in the post's author's language, whatever language the worker runs in.
     """
     with translation.override(_author_language(delivery)):
-        return _delivery_publish(delivery, now, hand_over)
+        return _delivery_publish(delivery, now, hand_over, calling or nullcontext())
 
 
 def _delivery_publish(
-    delivery: Delivery, now: datetime | None, hand_over: Callable[[Sent], None] | None
+    delivery: Delivery,
+    now: datetime | None,
+    hand_over: Callable[[Sent], None] | None,
+    calling: AbstractContextManager[Any],
 ) -> Delivery:
     if delivery.status != Status.CLAIMED:
         raise ValueError(f"Delivery {delivery.pk} is {delivery.status}, not claimed")
@@ -363,7 +371,8 @@ def _delivery_publish(
     delivery.sent_at, delivery.fingerprint = now, fingerprint
     delivery.attempts += 1
     try:
-        published = connector_get(channel.network).publish(account, post)
+        with calling:
+            published = connector_get(channel.network).publish(account, post)
     except ConnectorError as error:
         return _record_failure(delivery, error, timezone.now())
     except Exception as exc:

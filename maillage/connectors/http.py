@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.request import getproxies, proxy_bypass
 
@@ -41,7 +41,7 @@ _transports: dict[str, httpx.BaseTransport] = {}
 _replaced: httpx.BaseTransport | None = None
 
 
-@lru_cache(maxsize=1)
+@cache
 def _proxies() -> dict[str, str]:
     """The proxies the environment names (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), read once."""
     return {scheme: url for scheme, url in getproxies().items() if scheme != "no"}

@@ -232,7 +232,7 @@ class PublishWorker:
                         next_house = tick + self.options.housekeeping_every
                     claimed: list[Delivery] = []
                     free = self._free()
-                    # Claim in batches (a pool's worth) unless idle: one claim query for many
+                    # Claim in batches (as many as places) unless idle: one claim query for many
                     # deliveries keeps the database work per post small.
                     if free >= self.batch or (free > 0 and not self._busy_ids()):
                         claimed = deliveries_claim(self.worker_id, timezone.now(), free)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -90,6 +90,14 @@ def retry_delay(
 
 
 # --- claiming -------------------------------------------------------------------------------
+
+
+def _as_sent() -> QuerySet[Delivery]:
+    """Claimed deliveries with what sending them reads: account, text, post, author's
+    language."""
+    return Delivery.objects.select_related("channel", "variant", "planned_post").annotate(
+        author_language=F("planned_post__owner__language")
+    )
 
 
 def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Delivery]:
@@ -178,9 +186,8 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
     # planner prefer the status index over the keys.
     claimed: list[Delivery] = [
         delivery
-        for delivery in Delivery.objects.filter(pk__in=mine, claim_token=token)
-        .select_related("channel", "variant", "planned_post")
-        .annotate(author_language=F("planned_post__owner__language"))
+        for delivery in _as_sent()
+        .filter(pk__in=mine, claim_token=token)
         .order_by("next_attempt_at", "pk")
         if delivery.status == Status.CLAIMED
     ]
@@ -229,11 +236,7 @@ def delivery_claim_by_id(pk: int, worker_id: str, now: datetime | None = None) -
         events_log(
             [pk], Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
         )
-    return (
-        Delivery.objects.select_related("channel", "variant", "planned_post")
-        .annotate(author_language=F("planned_post__owner__language"))
-        .get(pk=pk)
-    )
+    return _as_sent().get(pk=pk)
 
 
 # --- publishing -----------------------------------------------------------------------------
@@ -657,8 +660,6 @@ def deliveries_mark_missed(now: datetime | None = None) -> int:
         Channel.objects.filter(
             pk__in={channel_id for _pk, channel_id in late_rows}, status=Channel.Status.ACTIVE
         ).values_list("pk", flat=True)
-        if late_rows
-        else ()
     )
     late = [pk for pk, channel_id in late_rows if channel_id in active]
     moved = deliveries_move(late, Status.SCHEDULED, Status.MISSED, Reason.MISSED, now=now)

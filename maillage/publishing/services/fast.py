@@ -25,57 +25,6 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
-@cache
-def _update_sql(model: type[models.Model], sets: tuple[str, ...], wheres: tuple[str, ...]) -> str:
-    quote = connection.ops.quote_name
-    meta = model._meta
-    assignments = ", ".join(f"{quote(_field(model, name).column)} = %s" for name in sets)
-    conditions = " AND ".join(f"{quote(_field(model, name).column)} = %s" for name in wheres)
-    # Identifiers come from the model only; every value is a parameter.
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608
-
-
-@cache
-def _insert_sql(model: type[models.Model], names: tuple[str, ...], rows: int) -> str:
-    quote = connection.ops.quote_name
-    meta = model._meta
-    columns = ", ".join(quote(_field(model, name).column) for name in names)
-    one = "(" + ", ".join(["%s"] * len(names)) + ")"
-    values = ", ".join([one] * rows)
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
-
-
-def _prepared(model: type[models.Model], values: Mapping[str, Any]) -> list[Any]:
-    return [
-        _field(model, name).get_db_prep_save(value, connection) for name, value in values.items()
-    ]
-
-
-def rows_update(
-    model: type[models.Model], where: Mapping[str, Any], values: Mapping[str, Any]
-) -> int:
-    """UPDATE model SET values WHERE every `where` field equals its value; rows changed."""
-    sql = _update_sql(model, tuple(values), tuple(where))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_prepared(model, values), *_prepared(model, where)])
-        return int(cursor.rowcount)
-
-
-def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT the rows (all with the same fields, in the same order) in one statement."""
-    if not rows:
-        return
-    names = tuple(rows[0])
-    params = [value for row in rows for value in _prepared(model, row)]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, names, len(rows)), params)
-
-
-# --- the claim's reads ----------------------------------------------------------------------
-# Each claim runs these three; through the ORM, building them (an IN list of every open
-# account, each id prepared one by one) cost more than the rest of the claim.
-
-
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -84,8 +33,64 @@ def _column(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(_field(model, name).column)
 
 
-def _datetime(model: type[models.Model], name: str, value: Any) -> Any:
-    return _field(model, name).get_db_prep_value(value, connection)
+def _assignments(model: type[models.Model], names: Sequence[str]) -> str:
+    return ", ".join(f"{_column(model, name)} = %s" for name in names)
+
+
+@cache
+def _update_sql(model: type[models.Model], sets: tuple[str, ...], wheres: tuple[str, ...]) -> str:
+    conditions = " AND ".join(f"{_column(model, name)} = %s" for name in wheres)
+    # Identifiers come from the model only; every value is a parameter.
+    return f"UPDATE {_table(model)} SET {_assignments(model, sets)} WHERE {conditions}"  # noqa: S608
+
+
+@cache
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], rows: int) -> str:
+    columns = ", ".join(_column(model, name) for name in names)
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    values = ", ".join([one] * rows)
+    return f"INSERT INTO {_table(model)} ({columns}) VALUES {values}"  # noqa: S608
+
+
+def _prepared(model: type[models.Model], values: Mapping[str, Any]) -> list[Any]:
+    return [
+        _field(model, name).get_db_prep_save(value, connection) for name, value in values.items()
+    ]
+
+
+def _execute(sql: str, params: Sequence[Any]) -> int:
+    """Run one statement; rows changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def rows_update(
+    model: type[models.Model], where: Mapping[str, Any], values: Mapping[str, Any]
+) -> int:
+    """UPDATE model SET values WHERE every `where` field equals its value; rows changed."""
+    sql = _update_sql(model, tuple(values), tuple(where))
+    return _execute(sql, [*_prepared(model, values), *_prepared(model, where)])
+
+
+def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT the rows (all with the same fields, in the same order) in one statement."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    params = [value for row in rows for value in _prepared(model, row)]
+    _execute(_insert_sql(model, names, len(rows)), params)
+
+
+# --- the claim's reads ----------------------------------------------------------------------
+# Each claim runs these three; through the ORM, building them (an IN list of every open
+# account, each id prepared one by one) cost more than the rest of the claim.
 
 
 def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, Any]:
@@ -94,12 +99,6 @@ def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, Any]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", list(ids)
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))  # noqa: S608
-
-
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
 
 
 def claim_plans() -> None:
@@ -142,7 +141,7 @@ def channels_ready(now: datetime) -> list[tuple[int, str]]:
         f"FROM {_table(Channel)} WHERE {_column(Channel, 'status')} = %s "
         f"AND ({until} IS NULL OR {until} <= %s)"
     )
-    params = [Channel.Status.ACTIVE, _datetime(Channel, "throttle_until", now)]
+    params = [Channel.Status.ACTIVE, *_prepared(Channel, {"throttle_until": now})]
     return [(int(pk), str(network)) for pk, network in _rows(sql, params)]
 
 
@@ -170,13 +169,8 @@ def deliveries_due(
         # weaker lock, as the claim changes no key: inserting an event that refers to one of
         # these rows is not held up).
         sql += " FOR NO KEY UPDATE SKIP LOCKED"
-    params = [
-        Delivery.Status.SCHEDULED,
-        _datetime(Delivery, "next_attempt_at", now),
-        ids,
-        _datetime(Delivery, "due_at", cutoff),
-        limit,
-    ]
+    due_by, cut = _prepared(Delivery, {"next_attempt_at": now, "due_at": cutoff})
+    params = [Delivery.Status.SCHEDULED, due_by, ids, cut, limit]
     return [(int(pk), int(channel_id)) for pk, channel_id in _rows(sql, params)]
 
 
@@ -193,14 +187,10 @@ def deliveries_take(ids: Sequence[int], values: Mapping[str, Any]) -> int:
 
     if not ids:
         return 0
-    column = partial(_column, Delivery)
-    assignments = ", ".join(f"{column(name)} = %s" for name in values)
-    on_ids, id_param = _ids_in(column("id"), ids)
-    sql = f"UPDATE {_table(Delivery)} SET {assignments} WHERE {on_ids}"  # noqa: S608
+    on_ids, id_param = _ids_in(_column(Delivery, "id"), ids)
+    sql = f"UPDATE {_table(Delivery)} SET {_assignments(Delivery, list(values))} WHERE {on_ids}"  # noqa: S608
     params = [*_prepared(Delivery, values), id_param]
     if connection.vendor != "postgresql":
-        sql += f" AND {column('status')} = %s"
+        sql += f" AND {_column(Delivery, 'status')} = %s"
         params.append(Delivery.Status.SCHEDULED)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    return _execute(sql, params)

@@ -39,8 +39,6 @@ def process_gone(hostname: str, namespace: str, pid: int) -> bool:
     the lease then decides."""
     if not namespace or namespace != pid_namespace() or hostname != socket.gethostname():
         return False
-    if pid == os.getpid():
-        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -82,6 +82,29 @@ def test_a_send_whose_claim_was_taken_back_meanwhile_is_still_recorded_once(cast
     assert stored.events.filter(reason=Reason.PUBLISHED).count() == 1
 
 
+def test_a_batch_where_one_claim_was_taken_back_records_every_send_once(cast, fake) -> None:
+    sent = handed_over(3, fake, cast.alice)
+    taken = Delivery.objects.get(pk=sent[1].delivery.pk)
+    assert delivery_move(taken, Status.CLAIMED, Status.UNCONFIRMED, Reason.LEASE_SENT)
+    done = deliveries_record_sent(sent)
+    assert [d.status for d in done] == [Status.PUBLISHED] * 3
+    for item in sent:
+        stored = Delivery.objects.get(pk=item.delivery.pk)
+        assert stored.status == Status.PUBLISHED
+        assert stored.external_id == item.published.external_id
+        assert stored.events.filter(reason=Reason.PUBLISHED).count() == 1
+    # The taken-back one moved from where it was, the others from their claim.
+    moves = dict(
+        DeliveryEvent.objects.filter(reason=Reason.PUBLISHED).values_list(
+            "delivery_id", "from_status"
+        )
+    )
+    assert moves == {
+        item.delivery.pk: Status.UNCONFIRMED if item.delivery.pk == taken.pk else Status.CLAIMED
+        for item in sent
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_stopping_writes_every_accepted_send_before_it_says_so(cast, fake) -> None:
     for n in range(12):

@@ -9,7 +9,7 @@ configured keys one is derived from SECRET_KEY, so a default install works out o
 from __future__ import annotations
 
 import base64
-from functools import cache
+from functools import cache, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -45,8 +45,16 @@ def token_encrypt(value: str) -> str:
 def token_decrypt(stored: str) -> str:
     if not stored:
         return ""
+    return _opened(token_cipher(), stored)
+
+
+# The worker opens an account's token for every post it sends: each opening checks the
+# token's signature, which cost as much as preparing the post. Remembered per set of keys,
+# so a key taken out of the settings stops opening what only it could open.
+@lru_cache(maxsize=1024)
+def _opened(cipher: MultiFernet, stored: str) -> str:
     try:
-        return token_cipher().decrypt(stored.encode("ascii")).decode("utf-8")
+        return cipher.decrypt(stored.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:
         raise TokenKeyError("No configured key decrypts this token") from exc
 

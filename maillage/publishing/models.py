@@ -245,6 +245,8 @@ class Delivery(models.Model):
     # Not stored: the post's images, read by the claim for its whole batch at once (None: the
     # sender reads them itself).
     claimed_media: list[PostMedia] | None = None
+    # Not stored: the post's author's language, read by the claim ("": the sender looks it up).
+    author_language: str = ""
 
     class Meta:
         constraints = [

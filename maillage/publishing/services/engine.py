@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -41,9 +41,12 @@ from maillage.publishing.services.fast import (
     channels_ready,
     claim_plans,
     claimed_channels,
+    deliveries_as_sent,
     deliveries_due,
     deliveries_take,
+    post_media_of,
     rows_update,
+    rows_update_many,
 )
 from maillage.publishing.services.transitions import (
     Reason,
@@ -90,14 +93,6 @@ def retry_delay(
 
 
 # --- claiming -------------------------------------------------------------------------------
-
-
-def _as_sent() -> QuerySet[Delivery]:
-    """Claimed deliveries with what sending them reads: account, text, post, author's
-    language."""
-    return Delivery.objects.select_related("channel", "variant", "planned_post").annotate(
-        author_language=F("planned_post__owner__language")
-    )
 
 
 def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Delivery]:
@@ -181,23 +176,16 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
             mine, Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
         )
     # Read once committed: the claim token makes them this worker's, and the other claimers
-    # need not wait while the rows become objects.
-    # Found by key and token; the status checked here rather than in SQL, where it let the
-    # planner prefer the status index over the keys.
-    claimed: list[Delivery] = [
+    # need not wait while the rows become objects. The status is checked here rather than in
+    # SQL, where it let the planner prefer the status index over the keys.
+    claimed = [
         delivery
-        for delivery in _as_sent()
-        .filter(pk__in=mine, claim_token=token)
-        .order_by("next_attempt_at", "pk")
+        for delivery in deliveries_as_sent(mine, token)
         if delivery.status == Status.CLAIMED
     ]
     # The batch's images in one query (most posts have none: one empty answer), handed to
     # each delivery as a plain list; a prefetch built a queryset per delivery to hold them.
-    media: dict[int, list[PostMedia]] = {}
-    for item in PostMedia.objects.filter(
-        planned_post_id__in={delivery.planned_post_id for delivery in claimed}
-    ):
-        media.setdefault(item.planned_post_id, []).append(item)
+    media = post_media_of({delivery.planned_post_id for delivery in claimed})
     for delivery in claimed:
         delivery.claimed_media = media.get(delivery.planned_post_id, [])
     return claimed
@@ -236,7 +224,8 @@ def delivery_claim_by_id(pk: int, worker_id: str, now: datetime | None = None) -
         events_log(
             [pk], Status.SCHEDULED, Status.CLAIMED, Reason.CLAIMED, worker=worker_id, now=now
         )
-    return _as_sent().get(pk=pk)
+    found = deliveries_as_sent([pk], token)
+    return found[0] if found else None
 
 
 # --- publishing -----------------------------------------------------------------------------
@@ -291,13 +280,13 @@ class Sent:
 
 def _author_language(delivery: Delivery) -> str:
     """The post's author's language: the claims bring it along (`author_language`)."""
-    language = getattr(delivery, "author_language", "")
-    if not language:
-        language = (
-            User.objects.filter(pk=delivery.planned_post.owner_id)
-            .values_list("language", flat=True)
-            .first()
-        )
+    if delivery.author_language:
+        return delivery.author_language
+    language = (
+        User.objects.filter(pk=delivery.planned_post.owner_id)
+        .values_list("language", flat=True)
+        .first()
+    )
     return language or settings.LANGUAGE_CODE
 
 
@@ -390,6 +379,10 @@ def _delivery_publish(
     return delivery
 
 
+class _SomeTakenBack(Exception):
+    """Rolls back a batch of recordings that did not all find their claim."""
+
+
 def deliveries_record_sent(sent: Sequence[Sent], now: datetime | None = None) -> list[Delivery]:
     """Record many accepted sends in one transaction; returns the deliveries, updated.
 
@@ -398,24 +391,37 @@ def deliveries_record_sent(sent: Sequence[Sent], now: datetime | None = None) ->
     claim was taken back meanwhile (it is unconfirmed by now) goes through the ordinary path.
     """
     now = now or timezone.now()
+    changes = [
+        (
+            {
+                "id": item.delivery.pk,
+                "status": Status.CLAIMED,
+                "claim_token": item.delivery.claim_token,
+            },
+            {
+                "status": Status.PUBLISHED,
+                "updated_at": now,
+                "external_id": item.published.external_id,
+                "external_url": item.published.url,
+                "published_at": item.published.created_at or item.at,
+                "last_error": "",
+            },
+        )
+        for item in sent
+    ]
     moved: list[Sent] = []
     others: list[Sent] = []
     with writing():
-        for item in sent:
-            delivery = item.delivery
-            changed = rows_update(
-                Delivery,
-                {"id": delivery.pk, "status": Status.CLAIMED, "claim_token": delivery.claim_token},
-                {
-                    "status": Status.PUBLISHED,
-                    "updated_at": now,
-                    "external_id": item.published.external_id,
-                    "external_url": item.published.url,
-                    "published_at": item.published.created_at or item.at,
-                    "last_error": "",
-                },
-            )
-            (moved if changed else others).append(item)
+        # All at once; in the rare batch where a claim was taken back, undone and done one by
+        # one, to learn which.
+        try:
+            with transaction.atomic():
+                if rows_update_many(Delivery, changes) != len(changes):
+                    raise _SomeTakenBack
+            moved = list(sent)
+        except _SomeTakenBack:
+            for item, (where, values) in zip(sent, changes, strict=True):
+                (moved if rows_update(Delivery, where, values) else others).append(item)
         by_worker: dict[str, list[int]] = {}
         for item in moved:
             by_worker.setdefault(item.delivery.claimed_by, []).append(item.delivery.pk)

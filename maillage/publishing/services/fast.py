@@ -10,12 +10,16 @@ Only plain equality conditions and plain values: anything richer goes through th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+if TYPE_CHECKING:
+    from maillage.publishing.models import Delivery, PostMedia
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -52,10 +56,69 @@ def _insert_sql(model: type[models.Model], names: tuple[str, ...], rows: int) ->
     return f"INSERT INTO {_table(model)} ({columns}) VALUES {values}"  # noqa: S608
 
 
+# Fields whose values of these types the ORM hands to the driver unchanged.
+_AS_IS: dict[str, type | tuple[type, ...]] = {
+    "CharField": str,
+    "TextField": str,
+    "URLField": str,
+    "SlugField": str,
+    "EmailField": str,
+    "BooleanField": bool,
+    "IntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "BigIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+    "ForeignKey": int,
+}
+Preparer = Callable[[Any, BaseDatabaseOperations], Any]
+
+
+@cache
+def _preparer(model: type[models.Model], name: str) -> Preparer:
+    """How to prepare a value of this field for the driver, as `get_db_prep_save` would.
+
+    The common cases (None, a string in a text field, an aware date) skip the field's
+    generic path, whose layers of conversions and lookups cost more than the statement
+    itself on the worker's hottest writes (bench/README.md); anything else takes that path.
+    """
+    field = _field(model, name)
+    kind = field.get_internal_type()
+    plain = _AS_IS.get(kind)
+
+    def generic(value: Any, ops: BaseDatabaseOperations) -> Any:
+        return field.get_db_prep_save(value, ops.connection)
+
+    if kind == "DateTimeField":
+
+        def moment(value: Any, ops: BaseDatabaseOperations) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                return ops.adapt_datetimefield_value(value)
+            return generic(value, ops)
+
+        return moment
+    if plain is not None:
+        # bool is an int: an int field given True takes the generic path, as the ORM would.
+        exact = plain is int
+
+        def as_is(value: Any, ops: BaseDatabaseOperations) -> Any:
+            if value is None:
+                return None
+            if (type(value) is plain) if exact else isinstance(value, plain):
+                return value
+            return generic(value, ops)
+
+        return as_is
+    return generic
+
+
 def _prepared(model: type[models.Model], values: Mapping[str, Any]) -> list[Any]:
-    return [
-        _field(model, name).get_db_prep_save(value, connection) for name, value in values.items()
-    ]
+    ops = connection.ops
+    return [_preparer(model, name)(value, ops) for name, value in values.items()]
 
 
 def _execute(sql: str, params: Sequence[Any]) -> int:
@@ -77,6 +140,23 @@ def rows_update(
     """UPDATE model SET values WHERE every `where` field equals its value; rows changed."""
     sql = _update_sql(model, tuple(values), tuple(where))
     return _execute(sql, [*_prepared(model, values), *_prepared(model, where)])
+
+
+def rows_update_many(
+    model: type[models.Model], changes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]
+) -> int:
+    """One UPDATE per (where, values) pair, all of the same fields, sent to the database as
+    one prepared statement run many times; rows changed in all."""
+    if not changes:
+        return 0
+    where, values = changes[0]
+    sql = _update_sql(model, tuple(values), tuple(where))
+    params = [
+        [*_prepared(model, change), *_prepared(model, condition)] for condition, change in changes
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount)
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -194,3 +274,120 @@ def deliveries_take(ids: Sequence[int], values: Mapping[str, Any]) -> int:
         sql += f" AND {_column(Delivery, 'status')} = %s"
         params.append(Delivery.Status.SCHEDULED)
     return _execute(sql, params)
+
+
+# --- the claimed deliveries, as objects -------------------------------------------------------
+# Read after every claim, with their account, text and post: through the ORM, compiling that
+# four-table query cost more than running it and building the objects (bench/README.md).
+
+
+class _Columns:
+    """A model's columns in a SELECT under `alias`, and how to make rows of them objects
+    exactly as the ORM does: its converters (SQLite's dates and booleans), then `from_db`."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.names = [field.attname for field in self.fields]
+        self.sql = ", ".join(
+            f"{alias}.{connection.ops.quote_name(field.column)}" for field in self.fields
+        )
+        self.converters: list[tuple[int, Any, Any]] = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            self.converters.extend((index, converter, column) for converter in found)
+
+    def make(self, values: Sequence[Any]) -> Any:
+        row = list(values)
+        for index, converter, column in self.converters:
+            row[index] = converter(row[index], column, connection)
+        return self.model.from_db(connection.alias, self.names, row)
+
+
+def _relation(model: type[models.Model], name: str) -> models.ForeignKey[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.ForeignKey):
+        raise TypeError(f"{model.__name__}.{name} is not a foreign key")
+    return field
+
+
+class _AsSent:
+    """A delivery with its account, variant and post, and the post's author's language."""
+
+    def __init__(self) -> None:
+        from maillage.accounts.models import User
+        from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
+
+        self.delivery = _Columns(Delivery, "d")
+        self.related = [
+            (_Columns(Channel, "c"), _relation(Delivery, "channel")),
+            (_Columns(PostVariant, "v"), _relation(Delivery, "variant")),
+            (_Columns(PlannedPost, "p"), _relation(Delivery, "planned_post")),
+        ]
+        parts = [self.delivery, *(part for part, _ in self.related)]
+        column = partial(_column, Delivery)
+        self.on_ids = f"d.{column('id')}"
+        self.sql = (
+            f"SELECT {', '.join(part.sql for part in parts)}, "  # noqa: S608
+            f"u.{_column(User, 'language')} FROM {_table(Delivery)} d "
+            f"JOIN {_table(Channel)} c ON c.{_column(Channel, 'id')} = d.{column('channel')} "
+            f"JOIN {_table(PostVariant)} v ON v.{_column(PostVariant, 'id')} = "
+            f"d.{column('variant')} "
+            f"JOIN {_table(PlannedPost)} p ON p.{_column(PlannedPost, 'id')} = "
+            f"d.{column('planned_post')} "
+            f"JOIN {_table(User)} u ON u.{_column(User, 'id')} = p.{_column(PlannedPost, 'owner')} "
+            f"WHERE {{ids}} AND d.{column('claim_token')} = %s "
+            f"ORDER BY d.{column('next_attempt_at')}, d.{column('id')}"
+        )
+
+    def read(self, ids: Sequence[int], token: str) -> list[Delivery]:
+        on_ids, id_param = _ids_in(self.on_ids, ids)
+        found = []
+        for values in _rows(self.sql.format(ids=on_ids), [id_param, token]):
+            end = len(self.delivery.fields)
+            delivery = self.delivery.make(values[:end])
+            for part, relation in self.related:
+                start, end = end, end + len(part.fields)
+                relation.set_cached_value(delivery, part.make(values[start:end]))
+            delivery.author_language = values[end]
+            found.append(delivery)
+        return found
+
+
+@cache
+def _as_sent(vendor: str) -> _AsSent:
+    return _AsSent()
+
+
+def deliveries_as_sent(ids: Sequence[int], token: str) -> list[Delivery]:
+    """These deliveries if they still hold this claim token, oldest due first, each with its
+    channel, variant and planned post loaded, and `author_language` (the post's owner's)."""
+    if not ids:
+        return []
+    return _as_sent(connection.vendor).read(ids, token)
+
+
+@cache
+def _media_reader(vendor: str) -> tuple[_Columns, str, str]:
+    """The columns, the query (with `{ids}` to fill) and the post column of the images."""
+    from maillage.publishing.models import PostMedia
+
+    media = _Columns(PostMedia, "m")
+    order = f"m.{_column(PostMedia, 'position')}, m.{_column(PostMedia, 'id')}"
+    sql = f"SELECT {media.sql} FROM {_table(PostMedia)} m WHERE {{ids}} ORDER BY {order}"  # noqa: S608
+    return media, sql, f"m.{_column(PostMedia, 'planned_post')}"
+
+
+def post_media_of(post_ids: Iterable[int]) -> dict[int, list[PostMedia]]:
+    """The images of these planned posts, by post, in their order (position, then added)."""
+    found: dict[int, list[PostMedia]] = {}
+    ids = list(post_ids)
+    if not ids:
+        return found
+    media, sql, post = _media_reader(connection.vendor)
+    on_ids, id_param = _ids_in(post, ids)
+    for values in _rows(sql.format(ids=on_ids), [id_param]):
+        item = media.make(values)
+        found.setdefault(item.planned_post_id, []).append(item)
+    return found

@@ -8,7 +8,12 @@ import httpx
 import pytest
 
 from maillage.connectors import http
-from maillage.connectors.http import USER_AGENT, http_request, http_transport_replaced
+from maillage.connectors.http import (
+    USER_AGENT,
+    http_calls_through,
+    http_request,
+    http_transport_replaced,
+)
 from maillage.connectors.registry import ConnectorError
 
 
@@ -81,3 +86,53 @@ def test_requests_go_through_the_environments_proxy_except_for_hosts_it_exempts(
     assert http._proxy_for("https", "intranet.example") == ""
     # No proxy named for plain HTTP (the loopback fake network, say).
     assert http._proxy_for("http", "127.0.0.1") == ""
+
+
+class Gate:
+    """A stand-in for the worker's semaphore: counts who holds it."""
+
+    def __init__(self) -> None:
+        self.held = 0
+        self.entered = 0
+
+    def __enter__(self) -> None:
+        self.held += 1
+        self.entered += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.held -= 1
+
+
+def test_each_exchange_holds_the_callers_gate_and_nothing_else_does() -> None:
+    gate = Gate()
+    seen: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(gate.held)
+        return httpx.Response(200, json={"id": "1"})
+
+    with http_transport_replaced(httpx.MockTransport(answer)):
+        with http_calls_through(gate):
+            assert gate.held == 0
+            http_request("POST", "https://example.test/a", json={"status": "Bonjour"})
+            assert gate.held == 0
+            http_request("GET", "https://example.test/b")
+        http_request("GET", "https://example.test/c")
+    # Held during the two exchanges inside the block, released after each, unused outside.
+    assert seen == [1, 1, 0]
+    assert gate.entered == 2
+
+
+def test_a_failed_exchange_gives_the_gate_back() -> None:
+    gate = Gate()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with (
+        http_transport_replaced(httpx.MockTransport(refuse)),
+        http_calls_through(gate),
+        pytest.raises(ConnectorError),
+    ):
+        http_request("POST", "https://example.test/a", json={})
+    assert (gate.entered, gate.held) == (1, 0)

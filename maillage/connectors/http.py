@@ -10,7 +10,8 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache, lru_cache
@@ -36,6 +37,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100)
 
 _lock = threading.Lock()
+# Entered around each request's exchange: see `http_calls_through`.
+_gate: ContextVar[AbstractContextManager[Any] | None] = ContextVar("http_gate", default=None)
 # One pooled transport per proxy ("" for a direct connection); httpcore's pool is thread-safe.
 _transports: dict[str, httpx.BaseTransport] = {}
 _replaced: httpx.BaseTransport | None = None
@@ -84,6 +87,19 @@ def http_transport_replaced(transport: httpx.BaseTransport) -> Iterator[None]:
             _replaced = previous
 
 
+@contextmanager
+def http_calls_through(gate: AbstractContextManager[Any] | None) -> Iterator[None]:
+    """Each request sent in this block (in this thread) holds `gate` from the moment it
+    leaves until its answer is read: the publish worker's limit on calls in flight (a
+    semaphore). Building a request and reading its answer hold nothing, so the places are
+    spent on the networks alone."""
+    token = _gate.set(gate)
+    try:
+        yield
+    finally:
+        _gate.reset(token)
+
+
 def http_timeout() -> dict[str, float]:
     connect = float(settings.CONNECTOR_CONNECT_TIMEOUT)
     read = float(settings.CONNECTOR_READ_TIMEOUT)
@@ -127,11 +143,13 @@ def http_request(
             files=files,
             extensions={"timeout": http_timeout()},
         )
-        response = _transport_for(request.url).handle_request(request)
-        try:
-            response.read()
-        finally:
-            response.close()
+        transport = _transport_for(request.url)
+        with _gate.get() or nullcontext():
+            response = transport.handle_request(request)
+            try:
+                response.read()
+            finally:
+                response.close()
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         # Nothing left this machine: always safe to try again later.
         raise ConnectorError(

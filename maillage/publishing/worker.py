@@ -25,6 +25,7 @@ from types import FrameType
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from maillage.connectors.http import http_calls_through
 from maillage.connectors.registry import connector_networks
 from maillage.publishing.models import Channel, Delivery
 from maillage.publishing.services import (
@@ -192,7 +193,7 @@ class PublishWorker:
                 self.stats.outcomes[done.status] += 1
 
     def _reconcile(self, channel: Channel, group: list[Delivery]) -> None:
-        with self.places:  # a read-back is a call in flight too
+        with http_calls_through(self.places):  # a read-back is a call in flight too
             deliveries_reconcile(channel, group)
         with self.lock:
             self.stats.reconciled += len(group)

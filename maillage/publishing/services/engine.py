@@ -12,18 +12,19 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import User
+from maillage.connectors.http import http_calls_through
 from maillage.connectors.registry import (
     Account,
     ConnectorError,
@@ -38,15 +39,16 @@ from maillage.connectors.registry import (
 from maillage.publishing.crypto import TokenKeyError
 from maillage.publishing.models import Channel, Delivery, PostMedia
 from maillage.publishing.services.fast import (
+    Publication,
     channels_ready,
     claim_plans,
     claimed_channels,
     deliveries_as_sent,
     deliveries_due,
+    deliveries_publish_many,
     deliveries_take,
     post_media_of,
     rows_update,
-    rows_update_many,
 )
 from maillage.publishing.services.transitions import (
     Reason,
@@ -303,21 +305,22 @@ def delivery_publish(
     many at once). Until recorded, the delivery stays claimed with `sent_at` set, so if the
     process dies in between, the lease recovery reads the account back: never sent twice.
 
-    `calling`: entered around the network call alone (the worker's limit on calls in flight),
-    so the database work before and after it does not hold a place.
+    `calling`: entered around each HTTP exchange alone (the worker's limit on calls in
+    flight), so the database work around the call, and building the request and reading its
+    answer, hold no place.
 
     What Maillage says of a failure (a text too long for X, a retired LinkedIn version) is
     written in the post's author's language, whatever language the worker runs in.
     """
     with translation.override(_author_language(delivery)):
-        return _delivery_publish(delivery, now, hand_over, calling or nullcontext())
+        return _delivery_publish(delivery, now, hand_over, calling)
 
 
 def _delivery_publish(
     delivery: Delivery,
     now: datetime | None,
     hand_over: Callable[[Sent], None] | None,
-    calling: AbstractContextManager[Any],
+    calling: AbstractContextManager[Any] | None,
 ) -> Delivery:
     if delivery.status != Status.CLAIMED:
         raise ValueError(f"Delivery {delivery.pk} is {delivery.status}, not claimed")
@@ -363,7 +366,7 @@ def _delivery_publish(
     delivery.sent_at, delivery.fingerprint = now, fingerprint
     delivery.attempts += 1
     try:
-        with calling:
+        with http_calls_through(calling):
             published = connector_get(channel.network).publish(account, post)
     except ConnectorError as error:
         return _record_failure(delivery, error, timezone.now())
@@ -379,10 +382,6 @@ def _delivery_publish(
     return delivery
 
 
-class _SomeTakenBack(Exception):
-    """Rolls back a batch of recordings that did not all find their claim."""
-
-
 def deliveries_record_sent(sent: Sequence[Sent], now: datetime | None = None) -> list[Delivery]:
     """Record many accepted sends in one transaction; returns the deliveries, updated.
 
@@ -391,37 +390,22 @@ def deliveries_record_sent(sent: Sequence[Sent], now: datetime | None = None) ->
     claim was taken back meanwhile (it is unconfirmed by now) goes through the ordinary path.
     """
     now = now or timezone.now()
-    changes = [
-        (
-            {
-                "id": item.delivery.pk,
-                "status": Status.CLAIMED,
-                "claim_token": item.delivery.claim_token,
-            },
-            {
-                "status": Status.PUBLISHED,
-                "updated_at": now,
-                "external_id": item.published.external_id,
-                "external_url": item.published.url,
-                "published_at": item.published.created_at or item.at,
-                "last_error": "",
-            },
-        )
-        for item in sent
-    ]
-    moved: list[Sent] = []
-    others: list[Sent] = []
     with writing():
-        # All at once; in the rare batch where a claim was taken back, undone and done one by
-        # one, to learn which.
-        try:
-            with transaction.atomic():
-                if rows_update_many(Delivery, changes) != len(changes):
-                    raise _SomeTakenBack
-            moved = list(sent)
-        except _SomeTakenBack:
-            for item, (where, values) in zip(sent, changes, strict=True):
-                (moved if rows_update(Delivery, where, values) else others).append(item)
+        done = deliveries_publish_many(
+            [
+                Publication(
+                    delivery_id=item.delivery.pk,
+                    claim_token=item.delivery.claim_token,
+                    external_id=item.published.external_id,
+                    external_url=item.published.url,
+                    published_at=item.published.created_at or item.at,
+                )
+                for item in sent
+            ],
+            now,
+        )
+        moved = [item for item in sent if item.delivery.pk in done]
+        others = [item for item in sent if item.delivery.pk not in done]
         by_worker: dict[str, list[int]] = {}
         for item in moved:
             by_worker.setdefault(item.delivery.claimed_by, []).append(item.delivery.pk)

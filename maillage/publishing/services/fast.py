@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 if TYPE_CHECKING:
@@ -157,6 +158,84 @@ def rows_update_many(
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
         return int(cursor.rowcount)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A claimed delivery the network accepted, as the recorder writes it."""
+
+    delivery_id: int
+    claim_token: str
+    external_id: str
+    external_url: str
+    published_at: datetime
+
+
+def deliveries_publish_many(items: Sequence[Publication], now: datetime) -> set[int]:
+    """Move these deliveries from claimed to published, each only while it still holds its
+    claim token; the ids moved. Call inside a transaction.
+
+    PostgreSQL takes them all in one statement, the values as arrays; SQLite runs one prepared
+    UPDATE for each, and in the rare batch where a claim was taken back meanwhile, undoes them
+    and goes one by one, to learn which.
+    """
+    from maillage.publishing.models import Delivery
+
+    if not items:
+        return set()
+    claimed, published = Delivery.Status.CLAIMED, Delivery.Status.PUBLISHED
+    if connection.vendor == "postgresql":
+        column = partial(_column, Delivery)
+        sql = (
+            f"UPDATE {_table(Delivery)} AS d SET {column('status')} = %s, "  # noqa: S608
+            f"{column('updated_at')} = %s, {column('external_id')} = v.external_id, "
+            f"{column('external_url')} = v.external_url, "
+            f"{column('published_at')} = v.published_at, {column('last_error')} = '' "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+            "AS v(id, token, external_id, external_url, published_at) "
+            f"WHERE d.{column('id')} = v.id AND d.{column('status')} = %s "
+            f"AND d.{column('claim_token')} = v.token RETURNING d.{column('id')}"
+        )
+        params = [
+            published,
+            now,
+            [item.delivery_id for item in items],
+            [item.claim_token for item in items],
+            [item.external_id for item in items],
+            [item.external_url for item in items],
+            [item.published_at for item in items],
+            claimed,
+        ]
+        return {int(pk) for (pk,) in _rows(sql, params)}
+    changes = [
+        (
+            {"id": item.delivery_id, "status": claimed, "claim_token": item.claim_token},
+            {
+                "status": published,
+                "updated_at": now,
+                "external_id": item.external_id,
+                "external_url": item.external_url,
+                "published_at": item.published_at,
+                "last_error": "",
+            },
+        )
+        for item in items
+    ]
+    try:
+        with transaction.atomic():
+            if rows_update_many(Delivery, changes) != len(changes):
+                raise _SomeTakenBack
+        return {item.delivery_id for item in items}
+    except _SomeTakenBack:
+        return {
+            item.delivery_id
+            for item, (where, values) in zip(items, changes, strict=True)
+            if rows_update(Delivery, where, values)
+        }
+
+
+class _SomeTakenBack(Exception):
+    """Rolls back a batch of recordings that did not all find their claim."""
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:

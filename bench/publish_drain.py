@@ -241,9 +241,15 @@ def drain(
 
 def tally(fake: FakeNetwork, deliveries: int) -> dict[str, Any]:
     from maillage.connectors.registry import content_fingerprint
-    from maillage.publishing.models import Delivery
+    from maillage.publishing.models import Delivery, DeliveryEvent
 
     rows = list(Delivery.objects.values_list("status", "variant__text", "external_id"))
+    # Why any send was left in doubt (read back before being settled): the error recorded.
+    doubts = Counter(
+        DeliveryEvent.objects.filter(to_status=Delivery.Status.UNCONFIRMED).values_list(
+            "detail", flat=True
+        )
+    )
     statuses = Counter(status for status, _, _ in rows)
     prints = [content_fingerprint(text_of(n)) for n in range(deliveries)]
     duplicates = sum(max(0, fake.created[fp] - 1) for fp in prints)
@@ -264,6 +270,7 @@ def tally(fake: FakeNetwork, deliveries: int) -> dict[str, Any]:
         # Requests the fake network was serving at once, at most: never above the in-flight
         # count the ideal is computed with.
         "max_calls_in_flight": fake.max_in_flight,
+        "unconfirmed_because": dict(doubts),
     }
 
 
@@ -395,6 +402,7 @@ def main() -> None:
         "posts_created": counts["posts_created"],
         "read_backs": counts["read_backs"],
         "max_calls_in_flight": counts["max_calls_in_flight"],
+        "unconfirmed_because": counts["unconfirmed_because"],
         "workers_cpu_ms_per_delivery": round(1000 * run["workers_cpu_s"] / args.deliveries, 2),
         "fake_network_cpu_ms_per_delivery": round(
             1000 * run["fake_network_cpu_s"] / args.deliveries, 2

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maillage.publishing.models import Channel, Delivery, DeliveryEvent, PostMedia
+from maillage.publishing.services.engine import deliveries_claim
 from maillage.publishing.services.fast import (
     _preparer,
     deliveries_as_sent,
@@ -118,6 +119,8 @@ def test_claimed_deliveries_are_read_with_everything_sending_needs(cast, fake) -
                 for field in type(theirs)._meta.concrete_fields:
                     assert getattr(mine, field.attname) == getattr(theirs, field.attname)
             assert delivery.author_language == "en"
+            # Neither post has an image: nothing more to look for.
+            assert delivery.claimed_media == []
             assert delivery.channel.access_token == expected.channel.access_token
             assert delivery.next_attempt_at.tzinfo is not None
 
@@ -156,3 +159,20 @@ def test_updates_change_only_the_rows_whose_conditions_hold(cast, fake) -> None:
     assert (a.attempts, a.sent_at) == (2, at)
     assert (b.attempts, b.sent_at) == (0, None)
     assert rows_update_many(Delivery, []) == 0
+
+
+@pytest.mark.django_db
+def test_a_claimed_post_with_images_says_so_and_the_claim_brings_them(cast, fake) -> None:
+    # Two accounts: each takes one send at a time.
+    plain = delivery_to(channel_on(fake, cast.alice, "201", "alice"), "Sans image")
+    pictured = delivery_to(channel_on(fake, cast.alice, "202", "alice2"), "Avec image")
+    item = PostMedia(planned_post=pictured.planned_post, description="Le cercle")
+    item.file.save("cercle.jpg", ContentFile(b"\xff\xd8"), save=True)
+    Delivery.objects.filter(pk__in=[plain.pk, pictured.pk]).update(claim_token="t")
+    read = {d.pk: d for d in deliveries_as_sent([plain.pk, pictured.pk], "t")}
+    assert read[plain.pk].claimed_media == []
+    assert read[pictured.pk].claimed_media is None
+
+    claimed = {d.pk: d for d in deliveries_claim("worker-a", timezone.now(), 5)}
+    assert claimed[plain.pk].claimed_media == []
+    assert [m.description for m in claimed[pictured.pk].claimed_media or []] == ["Le cercle"]

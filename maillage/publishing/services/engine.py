@@ -185,11 +185,13 @@ def deliveries_claim(worker_id: str, now: datetime, limit: int = 1) -> list[Deli
         for delivery in deliveries_as_sent(mine, token)
         if delivery.status == Status.CLAIMED
     ]
-    # The batch's images in one query (most posts have none: one empty answer), handed to
-    # each delivery as a plain list; a prefetch built a queryset per delivery to hold them.
-    media = post_media_of({delivery.planned_post_id for delivery in claimed})
-    for delivery in claimed:
-        delivery.claimed_media = media.get(delivery.planned_post_id, [])
+    # The images of the batch's posts that have some, in one query, handed to each delivery
+    # as a plain list; a prefetch built a queryset per delivery to hold them.
+    with_media = [delivery for delivery in claimed if delivery.claimed_media is None]
+    if with_media:
+        media = post_media_of({delivery.planned_post_id for delivery in with_media})
+        for delivery in with_media:
+            delivery.claimed_media = media.get(delivery.planned_post_id, [])
     return claimed
 
 

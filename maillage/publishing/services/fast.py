@@ -396,7 +396,13 @@ class _AsSent:
 
     def __init__(self) -> None:
         from maillage.accounts.models import User
-        from maillage.publishing.models import Channel, Delivery, PlannedPost, PostVariant
+        from maillage.publishing.models import (
+            Channel,
+            Delivery,
+            PlannedPost,
+            PostMedia,
+            PostVariant,
+        )
 
         self.delivery = _Columns(Delivery, "d")
         self.related = [
@@ -409,7 +415,9 @@ class _AsSent:
         self.on_ids = f"d.{column('id')}"
         self.sql = (
             f"SELECT {', '.join(part.sql for part in parts)}, "  # noqa: S608
-            f"u.{_column(User, 'language')} FROM {_table(Delivery)} d "
+            f"u.{_column(User, 'language')}, EXISTS (SELECT 1 FROM {_table(PostMedia)} m "
+            f"WHERE m.{_column(PostMedia, 'planned_post')} = p.{_column(PlannedPost, 'id')}) "
+            f"FROM {_table(Delivery)} d "
             f"JOIN {_table(Channel)} c ON c.{_column(Channel, 'id')} = d.{column('channel')} "
             f"JOIN {_table(PostVariant)} v ON v.{_column(PostVariant, 'id')} = "
             f"d.{column('variant')} "
@@ -430,6 +438,8 @@ class _AsSent:
                 start, end = end, end + len(part.fields)
                 relation.set_cached_value(delivery, part.make(values[start:end]))
             delivery.author_language = values[end]
+            # Most posts have no image: for those the claim need not look for any.
+            delivery.claimed_media = None if values[end + 1] else []
             found.append(delivery)
         return found
 
@@ -441,7 +451,8 @@ def _as_sent(vendor: str) -> _AsSent:
 
 def deliveries_as_sent(ids: Sequence[int], token: str) -> list[Delivery]:
     """These deliveries if they still hold this claim token, oldest due first, each with its
-    channel, variant and planned post loaded, and `author_language` (the post's owner's)."""
+    channel, variant and planned post loaded, `author_language` (the post's owner's), and
+    `claimed_media` an empty list when the post has no image (None: it has some)."""
     if not ids:
         return []
     return _as_sent(connection.vendor).read(ids, token)

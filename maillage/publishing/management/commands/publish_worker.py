@@ -14,6 +14,10 @@ from maillage.publishing.worker import PublishWorker, WorkerOptions
 
 class Command(BaseCommand):
     help = _("Publish due posts until stopped (SIGTERM lets the calls in flight finish).")
+    # Django's system checks look at the web side (URLs, templates, admin) and run with
+    # `migrate` and the web server; here they only delayed each start by a fifth of a second,
+    # which a worker restarted after a crash should spend publishing.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

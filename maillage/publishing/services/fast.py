@@ -1,9 +1,10 @@
 """Hand-written SQL for the publish worker's hottest statements.
 
-Draining thousands of deliveries, building and compiling each UPDATE and INSERT through the
-ORM cost more CPU than the database spent running them (bench/README.md). These helpers
-write the same statements once per shape and adapt each value with its model field, so
-dates, booleans and the like reach SQLite and PostgreSQL exactly as the ORM would send them.
+Draining thousands of deliveries, building and compiling each statement through the ORM
+cost more CPU than the database spent running them (bench/README.md). These helpers write
+the same statements once per shape and prepare each value as its model field would, so
+dates, booleans and the like reach SQLite and PostgreSQL exactly as the ORM would send them;
+rows read back become model objects through the fields' own converters and `from_db`.
 Only plain equality conditions and plain values: anything richer goes through the ORM.
 """
 
@@ -58,7 +59,7 @@ def _insert_sql(model: type[models.Model], names: tuple[str, ...], rows: int) ->
 
 
 # Fields whose values of these types the ORM hands to the driver unchanged.
-_AS_IS: dict[str, type | tuple[type, ...]] = {
+_AS_IS: dict[str, type] = {
     "CharField": str,
     "TextField": str,
     "URLField": str,
@@ -171,6 +172,10 @@ class Publication:
     published_at: datetime
 
 
+class _SomeTakenBack(Exception):
+    """Rolls back a batch of recordings that did not all find their claim."""
+
+
 def deliveries_publish_many(items: Sequence[Publication], now: datetime) -> set[int]:
     """Move these deliveries from claimed to published, each only while it still holds its
     claim token; the ids moved. Call inside a transaction.
@@ -232,10 +237,6 @@ def deliveries_publish_many(items: Sequence[Publication], now: datetime) -> set[
             for item, (where, values) in zip(items, changes, strict=True)
             if rows_update(Delivery, where, values)
         }
-
-
-class _SomeTakenBack(Exception):
-    """Rolls back a batch of recordings that did not all find their claim."""
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:

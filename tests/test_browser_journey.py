@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from maillage.demo.generator import export_write
@@ -39,6 +40,10 @@ def browser() -> Iterator:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # The test's own queries ran while Playwright's loop was set up, and Django keeps
+        # their connections there: closed here, or PostgreSQL refuses to drop the test
+        # database at the end ("being accessed by other users").
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from maillage.publishing.ical import ical_token
 from maillage.publishing.models import Channel, Delivery, PlannedPost
 from maillage.publishing.services import VariantInput, planned_post_create, planned_post_schedule
 from tests.fake_network import FakeNetwork
+from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -472,23 +472,10 @@ def test_it_refuses_to_drop_a_post_in_the_past(cast):
 # --- In Chromium ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
+def signed_in_page(chromium: Any, live_server: Any, user: Any) -> Any:
     client = Client()
     client.force_login(user)
-    context = browser.new_context(locale="fr-CA")
+    context = chromium.new_context(locale="fr-CA")
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
@@ -497,7 +484,7 @@ def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_it_counts_and_drags_in_the_browser(cast, live_server, chromium):
+def test_it_counts_and_drags_in_the_browser(cast, live_server, browser):  # noqa: F811
     channel = mastodon_channel(cast.alice, max_characters=20)
     now = timezone.localtime(timezone.now(), ZoneInfo(cast.alice.time_zone))
     # Mid-month, at noon, so the next day is in the same month view.
@@ -505,7 +492,7 @@ def test_it_counts_and_drags_in_the_browser(cast, live_server, chromium):
     if due <= now:
         due = (due + timedelta(days=40)).replace(day=14)
     delivery = scheduled(cast.alice, channel, due)
-    page = signed_in_page(chromium, live_server, cast.alice)
+    page = signed_in_page(browser, live_server, cast.alice)
 
     page.goto(f"{live_server.url}/publishing/compose/")
     page.check(f"#channel-{channel.pk}")

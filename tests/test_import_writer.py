@@ -266,3 +266,32 @@ def test_it_brings_connections_up_to_date_from_a_newer_export(cast, tmp_path):
     assert older.summary["files"]["Connections.csv"]["updated"] == 0
     jean.refresh_from_db()
     assert jean.position == "Directeur"
+
+
+def test_its_datetime_text_is_what_djangos_sqlite_backend_stores():
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from maillage.imports.writer import _sqlite_datetime
+
+    # Django's own SQLite adapter, on a stand-in connection in UTC (as SQLite's is), so the test
+    # also runs where the test database is PostgreSQL.
+    sqlite = DatabaseOperations(connection=SimpleNamespace(timezone=UTC))  # type: ignore[arg-type]
+    django_text = sqlite.adapt_datetimefield_value
+    montreal = ZoneInfo("America/Montreal")
+    values = [
+        datetime(2026, 3, 8, 6, 59, 59, tzinfo=UTC),  # the minute before Montréal's DST change
+        datetime(2026, 11, 1, 1, 30, tzinfo=montreal),  # an hour that happens twice
+        datetime(2026, 11, 1, 1, 30, tzinfo=montreal).replace(fold=1),
+        datetime(2000, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2021, 11, 30, 11, 42, 51, 5, tzinfo=UTC),
+        datetime(2019, 1, 1),  # naive: exports without an offset are in UTC
+        datetime(2019, 1, 1, 0, 0, 0, 120_000),
+        *(datetime.fromtimestamp(1_000_000_000 + n * 7_919_777, UTC) for n in range(200)),
+    ]
+    for value in values:
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        assert _sqlite_datetime(value) == django_text(aware), value
+    assert _sqlite_datetime(None) is None

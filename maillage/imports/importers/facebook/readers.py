@@ -230,18 +230,21 @@ def read_posts(document: Any, result: ParsedFile, state: State) -> None:
             except (OverflowError, OSError, ValueError):
                 errors.append(RowError(position, str(_bad_moment(seconds))))
                 continue
+        # The text: every `post` entry of `data`, the non-empty ones joined by a blank line.
         text = ""
         data = item.get("data")
         if type(data) is list:
-            texts = [
-                repair(entry.get("post")).strip()
-                for entry in data
-                if type(entry) is dict and "post" in entry
-            ]
-            text = "\n\n".join(t for t in texts if t) if len(texts) != 1 else texts[0]
+            for entry in data:
+                if type(entry) is dict and "post" in entry:
+                    piece = repair(entry["post"]).strip()
+                    if piece:
+                        text = text + "\n\n" + piece if text else piece
         shared = media = ""
-        if "attachments" in item:
-            for attachment in entries(item, "attachments"):
+        attachments = item.get("attachments")
+        if type(attachments) is list:
+            for attachment in attachments:
+                if type(attachment) is not dict:
+                    continue
                 for entry in entries(attachment, "data"):
                     context, picture = entry.get("external_context"), entry.get("media")
                     if not shared and isinstance(context, dict):

@@ -30,6 +30,7 @@ from maillage.imports.records import (
     PersonRef,
     PostRecord,
 )
+from maillage.lib.dates import clock_text
 from maillage.network.models import Connection, Person
 from maillage.presence.models import Interaction, Post, SocialAccount
 from maillage.presence.networks import AccountKind
@@ -119,30 +120,13 @@ class FileCount:
         }
 
 
-# Pieces of the text Django's SQLite backend stores for a datetime, cached: formatting each value
-# with `isoformat` costs four times more, and an archive holds 100,000 of them.
-_DAY_TEXT: dict[int, str] = {}
-_DAYS_CACHED = 50_000
-_HOUR_MINUTE_TEXT = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
-_SECOND_TEXT = [f"{second:02d}" for second in range(60)]
-
-
 def _sqlite_datetime(value: datetime | None) -> Any:
     """What Django's SQLite backend stores: the naive UTC value as text (`str()` of it)."""
     if value is None:
         return None
     if value.tzinfo is not None and value.tzinfo is not UTC:
         value = value.astimezone(UTC)  # naive values are UTC already (FORMATS.md)
-    ordinal = value.toordinal()
-    day = _DAY_TEXT.get(ordinal)
-    if day is None:
-        if len(_DAY_TEXT) >= _DAYS_CACHED:
-            _DAY_TEXT.clear()
-        day = _DAY_TEXT[ordinal] = value.date().isoformat() + " "
-    text = day + _HOUR_MINUTE_TEXT[value.hour * 60 + value.minute] + _SECOND_TEXT[value.second]
-    if value.microsecond:
-        text += f".{value.microsecond:06d}"
-    return text
+    return clock_text(value)
 
 
 def _aware_datetime(value: datetime | None) -> Any:

@@ -22,7 +22,7 @@ from maillage.imports.records import (
     PostRecord,
     RowError,
 )
-from maillage.lib.dates import DateColumn
+from maillage.lib.dates import DateColumn, iso_text
 from maillage.lib.text import (
     collapse_spaces,
     digest,
@@ -81,7 +81,7 @@ def bad_date(value: str, column: str) -> RowProblem:
 
 
 def stamp(moment: datetime | None) -> str:
-    return moment.isoformat() if moment is not None else ""
+    return iso_text(moment) if moment is not None else ""
 
 
 def identity(url: str, name: str) -> str:
@@ -195,7 +195,7 @@ def read_shares(table: Table, result: ParsedFile, owner: Owner) -> None:
                 raise RowProblem(_("This post has no date."))
             text = unwrap_lines(body(row, text_i))
             link, shared = cell(row, link_i), cell(row, shared_i)
-            key = link or "sha1:" + digest(published.isoformat(), text)
+            key = link or "sha1:" + digest(iso_text(published), text)
             result.records.append(
                 PostRecord(
                     key=key_fit(key),

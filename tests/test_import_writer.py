@@ -272,13 +272,15 @@ def test_its_datetime_text_is_what_djangos_sqlite_backend_stores():
     from types import SimpleNamespace
     from zoneinfo import ZoneInfo
 
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through the backend's base module: importing its operations module first is a circular
+    # import when no SQLite connection has loaded the backend yet (the PostgreSQL run).
+    from django.db.backends.sqlite3.base import DatabaseWrapper
 
     from maillage.imports.writer import _sqlite_datetime
 
     # Django's own SQLite adapter, on a stand-in connection in UTC (as SQLite's is), so the test
     # also runs where the test database is PostgreSQL.
-    sqlite = DatabaseOperations(connection=SimpleNamespace(timezone=UTC))  # type: ignore[arg-type]
+    sqlite = DatabaseWrapper.ops_class(connection=SimpleNamespace(timezone=UTC))  # type: ignore[arg-type]
     django_text = sqlite.adapt_datetimefield_value
     montreal = ZoneInfo("America/Montreal")
     values = [

@@ -214,10 +214,22 @@ FACEBOOK_DIALOG_URL = env_str("FACEBOOK_DIALOG_URL", "https://www.facebook.com")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # `db_worker` sets its loggers to INFO itself and logs two lines per task: `make run`'s
+        # terminal drowned the address and the logins under them. A handler's level still
+        # filters, so failed tasks (ERROR, with their traceback) show and routine lines do not,
+        # unless MAILLAGE_TASK_LOG_LEVEL=INFO.
+        "tasks": {"class": "logging.StreamHandler", "level": env_str("TASK_LOG_LEVEL", "WARNING")},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO: the publish worker's output would drown in it.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request at INFO: the publish worker's output would drown in it.
+        "httpx": {"level": "WARNING"},
+        "django_tasks": {"handlers": ["tasks"], "propagate": False},
+        "django_tasks_db": {"handlers": ["tasks"], "propagate": False},
+    },
 }
 
 if not DEBUG:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from maillage.presence import views as presence_views
 
@@ -16,4 +18,6 @@ urlpatterns = [
     path("publishing/", include("maillage.publishing.urls")),
     path("notifications/", include("maillage.notifications.urls")),
     path("admin/", admin.site.urls),
+    # Pages name their icon; this serves the browsers and tools that ask for it by habit.
+    path("favicon.ico", RedirectView.as_view(url=static("maillage/icon.svg"), permanent=True)),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +29,19 @@ def nightly_jobs(env: dict[str, str]) -> None:
         subprocess.run([MAILLAGE, command], env=env, check=False)
 
 
+def wait_for(address: str, seconds: float = 30.0) -> None:
+    """Return once the web server accepts connections (or after `seconds`), so the address and
+    the logins are the last lines of its start-up banner rather than lost in the middle."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
 def main() -> int:
     env = dict(os.environ)
     server = subprocess.Popen([MAILLAGE, "runserver", "--noreload", ADDRESS], env=env)
@@ -35,8 +49,9 @@ def main() -> int:
     # Scheduled posts go out through their own worker: it claims due deliveries, calls the
     # networks with many calls in flight and reconciles ambiguous sends (docs/publishing.md).
     publisher = subprocess.Popen([MAILLAGE, "publish_worker"], env=env)
-    print(f"\nMaillage runs on http://{ADDRESS}/  (Ctrl-C stops the server and the workers)")
-    subprocess.run([MAILLAGE, "demo", "--logins"], env=env, check=False)
+    wait_for(ADDRESS)
+    print()
+    subprocess.run([MAILLAGE, "demo", "--logins", "--address", ADDRESS], env=env, check=False)
     processes = [server, worker, publisher]
     nightly = next_nightly(datetime.now())
     try:

@@ -288,3 +288,13 @@ def test_it_writes_the_week_as_each_language_does():
         assert long_date(date(2026, 11, 23)) == "23 novembre 2026"
     with translation.override("en"):
         assert long_date(date(2026, 12, 1)) == "Dec. 1, 2026"
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client):
+    page = client.get("/accounts/login/")
+    icon = client.get("/favicon.ico")
+
+    assert b'rel="icon" href="/static/maillage/icon.svg"' in page.content
+    assert icon.status_code == 301
+    assert icon["Location"] == "/static/maillage/icon.svg"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from maillage.accounts.models import Circle, Membership, User
 from maillage.demo.generator import export_files, exports_write
@@ -309,6 +310,12 @@ def test_it_prints_no_logins_when_the_demo_was_never_built(cast):
     out, _ = _command("--logins")
 
     assert out == ""
+    # The address still shows, since make run prints it on every start.
+    with translation.override("en"):
+        out, _ = _command("--logins", "--address", "127.0.0.1:8000")
+    assert out == (
+        "Maillage runs at http://127.0.0.1:8000/ (Ctrl-C stops the server and the workers).\n"
+    )
 
 
 def _week_status(plan, member) -> str:
@@ -448,6 +455,14 @@ def test_it_builds_the_25_member_circle_with_80_percent_not_active(db):
     # Once built, --if-empty leaves it alone and --logins prints the three lines.
     assert _command("--if-empty")[0].count("\n") == 1
     assert len(_command("--logins")[0].strip().splitlines()) == 3
+    # make run: the address first, in the user's language, then the logins.
+    with translation.override("fr"):
+        lines = _command("--logins", "--address", "127.0.0.1:8000")[0].strip().splitlines()
+    assert lines[0] == (
+        "Maillage tourne sur http://127.0.0.1:8000/ (Ctrl-C arrête le serveur et les processus "
+        "de fond)."
+    )
+    assert len(lines) == 4
 
 
 def test_it_rebuilds_only_the_demo_with_force(cast):

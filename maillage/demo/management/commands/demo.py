@@ -35,6 +35,11 @@ class Command(BaseCommand):
             "--logins", action="store_true", help=_("Only print the demo logins and password.")
         )
         parser.add_argument(
+            "--address",
+            default="",
+            help=_("With --logins: the web server's address, printed first (make run)."),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_("Delete and rebuild the demo circle and demo users (nobody else is touched)."),
@@ -48,6 +53,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["logins"]:
+            if options["address"]:
+                message = _("Maillage runs at %(url)s (Ctrl-C stops the server and the workers).")
+                self.stdout.write(message % {"url": f"http://{options['address']}/"})
             self._logins()
             return
         if options["scale"] <= 0 or options["scale"] > 1:

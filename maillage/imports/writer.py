@@ -180,6 +180,7 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
     """
     if not rows:
         return
+    names, rows = _without_empty_columns(model, names, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_columns(model, names))
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from models
@@ -203,6 +204,30 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
             chunk = rows[start : start + per]
             sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
             cursor.execute(sql, list(chain.from_iterable(chunk)))
+
+
+def _without_empty_columns(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> tuple[Sequence[str], list[tuple[Any, ...]]]:
+    """The names and rows without the nullable columns that are None in every row.
+
+    Left out of the INSERT, such a column is NULL all the same (Django gives columns no
+    default), and Python's sqlite3 binds None through its adapter lookup, a slow path: the
+    counts no Facebook post has cost a third of the posts' insert time.
+    """
+    empty = [
+        i
+        for i, name in enumerate(names)
+        if _field(model, name).null and list(map(itemgetter(i), rows)).count(None) == len(rows)
+    ]
+    if not empty:
+        return names, rows
+    kept = [i for i in range(len(names)) if i not in empty]
+    if len(kept) == 1:
+        (only,) = kept
+        return [names[only]], [(row[only],) for row in rows]
+    pick = itemgetter(*kept)
+    return [names[i] for i in kept], list(map(pick, rows))
 
 
 def _insert_unnest(
@@ -640,6 +665,10 @@ class ArchiveWriter:
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
         db_datetime = self.db_datetime
+        if not stored:  # a first import of this network: every row is new
+            new_rows = [new for _, new in incoming]
+            outcome = dict.fromkeys(map(itemgetter(3), new_rows), CREATED)
+            incoming = ()
         for key, new in incoming:
             row = stored.get(key)
             if row is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from maillage.lib.text import json_without_nul
+from maillage.lib.text import json_document
 
 ITEMS = "orderedItems"
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
@@ -50,7 +50,7 @@ def _filled_lists_win(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def json_load(data: bytes, file: str) -> Any:
     """The parsed document, or FileUnusable saying where the JSON breaks."""
     try:
-        return json.loads(json_without_nul(data))
+        return json_document(data)
     except UnicodeDecodeError:
         raise FileUnusable(
             1,

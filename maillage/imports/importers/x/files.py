@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from maillage.imports.importers.x.tweets import unescape
 from maillage.imports.records import InteractionRecord, ParsedFile, PostRecord, RowError
-from maillage.lib.text import json_without_nul
+from maillage.lib.text import json_document
 
 YTD = b"window.YTD."
 MANIFEST = b"window.__THAR_CONFIG"
@@ -68,7 +68,7 @@ def load(data: bytes, label: str, head: bytes = YTD) -> tuple[str, Any]:
     if body.endswith(b";"):
         body = body[:-1]
     try:
-        return name.split(".", 1)[0], json.loads(json_without_nul(body))
+        return name.split(".", 1)[0], json_document(body)
     except json.JSONDecodeError as problem:
         # The JSON starts on the head's line: its line numbers are the file's.
         raise damaged(label, data.count(b"\n", 0, equals) + problem.lineno) from None

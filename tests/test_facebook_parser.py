@@ -11,7 +11,13 @@ import ftfy
 import pytest
 
 from maillage.imports.importers.facebook import FacebookImporter, Found, kind_of
-from maillage.imports.importers.facebook.readers import repair
+from maillage.imports.importers.facebook.readers import (
+    State,
+    load,
+    read_posts,
+    read_posts_typed,
+    repair,
+)
 from maillage.imports.records import (
     AccountRecord,
     ConnectionRecord,
@@ -428,6 +434,62 @@ def test_it_reports_malformed_items_by_number_and_goes_on(tmp_path):
         (3, "This post has no date."),
         (4, "This post has no date."),
     ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        fx.posts("fr"),
+        fx.posts("en"),
+        [],
+        # Pieces of text joined, null values, a second link and photo not taken, other fields.
+        [
+            {
+                "timestamp": fx.T,
+                "data": [{"post": "Un"}, {"post": None}, {"post": "  "}, {"post": "Deux"}],
+                "attachments": [
+                    {"data": [{"external_context": {"url": None}}, {"place": {"name": "Lévis"}}]},
+                    {"data": [{"external_context": {"url": " https://a.example/ "}}]},
+                    {"data": [{"media": {"uri": "photo_1.jpg"}}, {"media": {"uri": "2.jpg"}}]},
+                ],
+                "tags": [{"name": "Émilie Côté"}],
+            }
+        ],
+    ],
+)
+def test_reading_posts_by_their_usual_shape_gives_what_reading_item_by_item_gives(document):
+    data = fx.facebook_json(document)
+    typed, by_item = ParsedFile(name="posts"), ParsedFile(name="posts")
+
+    assert read_posts_typed(data, typed)
+    read_posts(load(data), by_item, State())
+
+    assert typed.records == by_item.records
+    assert typed.read == by_item.read == len(document)
+    assert typed.errors == by_item.errors == []
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "pas un objet",
+        {"data": [{"post": "Sans date"}]},
+        {"timestamp": 1_764_339_300.5},
+        {"timestamp": True},
+        {"timestamp": 3_600, "data": [{"post": "Avant Facebook"}]},
+        {"timestamp": 10**30},
+        {"timestamp": fx.T, "data": {"post": "Pas une liste"}},
+        {"timestamp": fx.T, "data": [{"post": 42}]},
+        {"timestamp": fx.T, "attachments": [{"data": [{"external_context": "https://a.ca"}]}]},
+    ],
+)
+def test_a_posts_file_off_the_usual_shape_is_left_to_the_item_by_item_reading(item):
+    data = fx.facebook_json([*fx.posts(), item])
+    parsed = ParsedFile(name="posts")
+
+    assert not read_posts_typed(data, parsed)
+
+    assert parsed.records == [] and parsed.read == 0
 
 
 def test_it_rejects_the_html_version_of_the_export(tmp_path):

@@ -175,7 +175,11 @@ class FacebookImporter:
             _reject(result, r.FileProblem(_html_export()))
             return None
         try:
-            document = r.load(archive.read(name))
+            data = archive.read(name)
+            if kind is not None and kind.kind == "posts" and r.read_posts_typed(data, result):
+                result.status = "parsed"
+                return "posts"
+            document = r.load(data)
             chosen = kind.kind if kind is not None else r.sniff(document)
             if chosen is None:
                 return None  # a lone JSON file of something else stays ignored

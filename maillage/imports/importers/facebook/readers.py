@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 from django.utils.translation import gettext as _
 
 from maillage.imports.records import (
@@ -23,7 +24,14 @@ from maillage.imports.records import (
     PostRecord,
     RowError,
 )
-from maillage.lib.text import collapse_spaces, digest, json_document, key_fit, person_key
+from maillage.lib.text import (
+    collapse_spaces,
+    digest,
+    json_document,
+    json_without_nul,
+    key_fit,
+    person_key,
+)
 
 # Facebook opened in February 2004: an earlier timestamp (0, 1...) is a placeholder, not a date.
 FIRST_TIMESTAMP = 1_075_852_800
@@ -263,6 +271,76 @@ def read_posts(document: Any, result: ParsedFile, state: State) -> None:
         key = f"post:{seconds}:" + digest(text, shared, media)
         append(PostRecord(key, published, text, "", shared, media))
     result.read += len(document) if isinstance(document, list) else 0
+
+
+# The usual shape of a posts file, for `read_posts_typed`: only the fields read, so msgspec
+# builds no object for the rest (`title`, `update_timestamp`, a photo's metadata...).
+class _Link(msgspec.Struct):
+    url: str | None = None
+
+
+class _Media(msgspec.Struct):
+    uri: str | None = None
+
+
+class _Entry(msgspec.Struct):
+    post: str | None = None
+    external_context: _Link | None = None
+    media: _Media | None = None
+
+
+class _Attachment(msgspec.Struct):
+    data: list[_Entry] = []
+
+
+class _Post(msgspec.Struct):
+    timestamp: int
+    data: list[_Entry] = []
+    attachments: list[_Attachment] = []
+
+
+_POSTS = msgspec.json.Decoder(list[_Post])
+
+
+def read_posts_typed(data: bytes, result: ParsedFile) -> bool:
+    """`read_posts` for a file of the usual shape, decoded straight into the fields it needs
+    (a fifth faster for 20,000 posts, and less to free). False, with nothing added, as soon as
+    anything strays from that shape (a value of another type, a date before 2004): the file is
+    then read by `read_posts`, which reports each item it cannot read. Both give the same
+    records (tests/test_facebook_parser.py)."""
+    try:
+        posts = _POSTS.decode(json_without_nul(data))
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return False
+    records: list[PostRecord] = []
+    append = records.append
+    fromtimestamp = datetime.fromtimestamp
+    for post in posts:
+        seconds = post.timestamp
+        if seconds < FIRST_TIMESTAMP:
+            return False
+        try:
+            published = fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return False
+        text = ""
+        for entry in post.data:
+            if entry.post is not None:
+                piece = repair(entry.post).strip()
+                if piece:
+                    text = text + "\n\n" + piece if text else piece
+        shared = media = ""
+        for attachment in post.attachments:
+            for entry in attachment.data:
+                if not shared and entry.external_context is not None:
+                    shared = repair(entry.external_context.url).strip()
+                if not media and entry.media is not None:
+                    media = repair(entry.media.uri).strip()
+        key = f"post:{seconds}:" + digest(text, shared, media)
+        append(PostRecord(key, published, text, "", shared, media))
+    result.records.extend(records)
+    result.read += len(posts)
+    return True
 
 
 # --- comments --------------------------------------------------------------------------------

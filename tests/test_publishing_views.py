@@ -362,10 +362,31 @@ def test_it_feeds_the_calendar_with_my_deliveries_only(cast):
     # Alice's wall-clock time in Toronto, without offset (FullCalendar runs in UTC).
     assert events[0]["start"] == "2030-05-31T20:00:00"
     assert events[0]["color"] == "#6364ff"
+    assert events[0]["title"].startswith("Mastodon · ")
     assert events[0]["classNames"] == ["is-scheduled"]
     assert events[0]["url"] == f"/publishing/posts/{mine.planned_post_id}/"
     outside = client.get("/publishing/calendar/events/", {"start": "2030-07-01T00:00:00Z"}).json()
     assert outside == []
+
+
+def _empty_calendar_hint(client) -> str | None:
+    page = client.get("/publishing/calendar/").content.decode()
+    start = page.find('data-testid="calendar-empty"')
+    return None if start < 0 else page[start : page.index("</div>", start)]
+
+
+def test_an_empty_calendar_says_where_to_start(cast):
+    client = cast.client_for(cast.alice)
+
+    hint = _empty_calendar_hint(client)
+    assert hint is not None and 'href="/publishing/channels/"' in hint
+
+    channel = mastodon_channel(cast.alice)
+    hint = _empty_calendar_hint(client)
+    assert hint is not None and 'href="/publishing/compose/"' in hint
+
+    scheduled(cast.alice, channel, datetime(2030, 6, 1, tzinfo=UTC))
+    assert _empty_calendar_hint(client) is None
 
 
 def test_it_reschedules_by_drag_and_drop(cast):

@@ -388,10 +388,14 @@ STATUS_CLASSES: dict[str, str] = {
 @login_required
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     return render(
         request,
         "publishing/calendar.html",
         {
+            # An empty grid says nothing: a newcomer is told where to start instead.
+            "has_channels": channels_usable_by(user).exists(),
+            "has_deliveries": deliveries_of(user).exists(),
             "colours": NETWORK_COLOURS,
             "calendar_options": {
                 "events": reverse("publishing:events"),
@@ -435,7 +439,12 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
     events = [
         {
             "id": str(delivery.pk),
-            "title": f"{delivery.channel.handle} · {delivery.variant.text[:60]}",
+            # The network named first: LinkedIn, Facebook and Bluesky are all blue, and colour
+            # alone tells nothing to a colour-blind reader or a screen reader.
+            "title": (
+                f"{Network(delivery.channel.network).label} · {delivery.channel.handle} · "
+                f"{delivery.variant.text[:60]}"
+            ),
             "start": _local_iso(delivery.due_at, zone),
             "url": reverse("publishing:post", args=[delivery.planned_post_id]),
             "color": NETWORK_COLOURS.get(delivery.channel.network, "#6c757d"),

@@ -297,3 +297,35 @@ def test_its_datetime_text_is_what_djangos_sqlite_backend_stores():
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         assert _sqlite_datetime(value) == django_text(aware), value
     assert _sqlite_datetime(None) is None
+
+
+def test_none_is_bound_through_an_identity_adapter_and_stored_as_null():
+    import sqlite3
+
+    adapter = sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)]
+    assert adapter(None) is None
+    database = sqlite3.connect(":memory:")
+    database.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+    database.execute("INSERT INTO t VALUES (?, ?)", (None, None))
+    assert database.execute("SELECT a IS NULL, b IS NULL, typeof(a) FROM t").fetchone() == (
+        1,
+        1,
+        "null",
+    )
+
+
+def test_nullable_columns_empty_in_every_row_are_left_out_of_the_insert():
+    from maillage.imports.writer import _without_empty_columns
+    from maillage.presence.models import Post
+
+    names = ("key", "text", "reach", "reactions_count")
+    rows = [("a", "", None, None), ("b", "", None, 3)]
+
+    kept, values = _without_empty_columns(Post, names, rows)
+
+    # `reach` goes (NULL all the same); `text` stays, empty but not nullable; a count given
+    # for one row keeps its column, with None for the others.
+    assert list(kept) == ["key", "text", "reactions_count"]
+    assert values == [("a", "", None), ("b", "", 3)]
+    mixed = [("a", "", 1, None), ("b", "", None, 3)]
+    assert _without_empty_columns(Post, names, mixed) == (names, mixed)

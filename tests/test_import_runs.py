@@ -368,3 +368,20 @@ def test_it_ends_runs_that_a_stopped_worker_left_running(cast, tmp_path):
     page = cast.client_for(cast.alice).get(reverse("imports:status", args=[stuck.pk]))
     assert "hx-trigger" not in page.content.decode()
     assert "upload the export again" in page.content.decode()
+
+
+def test_a_row_error_reads_with_each_languages_punctuation(cast):
+    run = finished_run(cast.alice)
+    client = cast.client_for(cast.alice)
+    url = reverse("imports:detail", args=[run.pk])
+
+    pages = {}
+    for language in ("fr", "en"):
+        cast.alice.language = language
+        cast.alice.save(update_fields=["language"])
+        pages[language] = client.get(url).content.decode()
+    french, english = pages["fr"], pages["en"]
+
+    # French puts a (narrow no-break) space before a colon; English does not.
+    assert "Ligne 9\u202f: The date" in french
+    assert "Line 9: The date" in english

@@ -18,7 +18,8 @@
     locale: lang.toLowerCase().indexOf("fr") === 0 ? "fr-ca" : "en",
     // Dates are the user's wall-clock times, sent without offset (see calendar_events).
     timeZone: "UTC",
-    initialView: "dayGridMonth",
+    // A month grid leaves a phone a few pixels per post: the list is what reads there.
+    initialView: window.matchMedia("(max-width: 575.98px)").matches ? "listMonth" : "dayGridMonth",
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
     events: options.events,
     editable: true,

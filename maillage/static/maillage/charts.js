@@ -122,6 +122,7 @@
 
   function showFallback(canvas) {
     var figure = canvas.closest("figure");
+    // The table sits in a hidden wrapper: a hidden table alone still widens a phone's page.
     var table = figure && figure.querySelector("[data-chart-fallback]");
     if (table) {
       table.classList.remove("visually-hidden");

@@ -663,18 +663,18 @@ class ArchiveWriter:
         new_rows: list[tuple[Any, ...]] = []
         changed_rows: list[tuple[Any, ...]] = []
         db_datetime = self.db_datetime
-        if not stored:  # a first import of this network: every row is new
+        if not stored:  # a first import of this network: every row is new, nothing to look up
             new_rows = [new for _, new in incoming]
             outcome = dict.fromkeys(map(itemgetter(3), new_rows), CREATED)
-            incoming = ()
-        for key, new in incoming:
-            row = stored.get(key)
-            if row is None:
-                new_rows.append(new)
-                outcome[key] = CREATED
-            elif row[2] != new[4] or db_datetime(row[3]) != new[5] or row[4:] != new[6:]:
-                changed_rows.append((*new[4:], row[0]))
-                outcome[key] = UPDATED
+        else:
+            for key, new in incoming:
+                row = stored.get(key)
+                if row is None:
+                    new_rows.append(new)
+                    outcome[key] = CREATED
+                elif row[2] != new[4] or db_datetime(row[3]) != new[5] or row[4:] != new[6:]:
+                    changed_rows.append((*new[4:], row[0]))
+                    outcome[key] = UPDATED
         # In key order the unique index grows at its end instead of splitting pages everywhere.
         new_rows.sort(key=itemgetter(3))
         _insert(model, ("owner", "account", "network", "key", *names), new_rows)

@@ -265,12 +265,18 @@ def read_posts(document: Any, result: ParsedFile, state: State) -> None:
                         shared = repair(context.get("url")).strip()
                     if not media and isinstance(picture, dict):
                         media = repair(picture.get("uri")).strip()
-        # Never keyed from `title` (interface language) nor the position in the list: the
-        # moment and what the post holds are the same in every export. Positional arguments
-        # (key, published_at, text, url, shared_url, media_url): a tenth of the loop's time.
-        key = f"post:{seconds}:" + digest(text, shared, media)
-        append(PostRecord(key, published, text, "", shared, media))
+        append(_post(seconds, published, text, shared, media))
     result.read += len(document) if isinstance(document, list) else 0
+
+
+def _post(seconds: int, published: datetime, text: str, shared: str, media: str) -> PostRecord:
+    """The record of a post, by both readers. Never keyed from `title` (interface language) nor
+    the position in the list: the moment and what the post holds are the same in every export.
+    Positional arguments (key, published_at, text, url, shared_url, media_url): a tenth of the
+    loop's time."""
+    return PostRecord(
+        f"post:{seconds}:" + digest(text, shared, media), published, text, "", shared, media
+    )
 
 
 # The usual shape of a posts file, for `read_posts_typed`: only the fields read, so msgspec
@@ -336,8 +342,7 @@ def read_posts_typed(data: bytes, result: ParsedFile) -> bool:
                     shared = repair(entry.external_context.url).strip()
                 if not media and entry.media is not None:
                     media = repair(entry.media.uri).strip()
-        key = f"post:{seconds}:" + digest(text, shared, media)
-        append(PostRecord(key, published, text, "", shared, media))
+        append(_post(seconds, published, text, shared, media))
     result.records.extend(records)
     result.read += len(posts)
     return True

@@ -44,7 +44,12 @@ def _chart_labels() -> dict[str, str]:
     labels = {pillar: str(label) for pillar, label in PILLAR_LABELS.items()}
     labels.update({status.value: str(status.label) for status in PresenceSnapshot.Status})
     labels.update(
-        score=_("Presence Index"), members=_("Members"), week=_("Week"), unavailable=_("n/a")
+        score=_("Presence Index"),
+        members=_("Members"),
+        week=_("Week"),
+        unavailable=_("n/a"),
+        score_axis=_("Index (out of 100)"),
+        pillar_axis=_("Pillars (out of 25)"),
     )
     return labels
 

@@ -74,12 +74,30 @@
             borderWidth: name === "score" ? 3 : 1.5,
             borderDash: name === "score" ? [] : [4, 3],
             pointRadius: name === "score" ? 2 : 0,
-            tension: 0.2
+            tension: 0.2,
+            // The index is out of 100, each pillar out of 25: on one scale the pillars were
+            // squeezed into the bottom quarter, so they get their own axis on the right.
+            yAxisID: name === "score" ? "y" : "pillars"
           };
         })
       },
-      options: baseOptions(false, 100)
+      options: trendOptions(text)
     });
+  }
+
+  function trendOptions(text) {
+    var options = baseOptions(false, 100);
+    options.scales.y.max = 100;
+    options.scales.y.title = { display: true, text: text.score_axis || "" };
+    options.scales.pillars = {
+      position: "right",
+      beginAtZero: true,
+      max: 25,
+      grid: { drawOnChartArea: false },
+      title: { display: true, text: text.pillar_axis || "" },
+      ticks: { callback: function (value) { return number.format(value); } }
+    };
+    return options;
   }
 
   function status(canvas, data, text) {

@@ -79,6 +79,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "maillage" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["maillage.lib.menu"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

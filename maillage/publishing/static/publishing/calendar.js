@@ -22,6 +22,13 @@
     initialView: window.matchMedia("(max-width: 575.98px)").matches ? "listMonth" : "dayGridMonth",
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
     events: options.events,
+    // FullCalendar names its arrow buttons (title) but gives their icons role="img" and no
+    // name, which screen readers announce as unlabelled images: the icons are decoration.
+    datesSet: function () {
+      element.querySelectorAll(".fc-toolbar .fc-icon").forEach(function (icon) {
+        icon.setAttribute("aria-hidden", "true");
+      });
+    },
     editable: true,
     eventDurationEditable: false,
     eventDrop: function (info) {

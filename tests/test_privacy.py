@@ -199,3 +199,114 @@ def test_it_deletes_a_circle_left_empty_by_the_deletion(rich_cast):
     assert not Circle.objects.filter(pk=solo.pk).exists()
     assert not CircleInvitation.objects.filter(circle_id=solo.pk).exists()
     assert Circle.objects.filter(pk=rich_cast.circle.pk).exists()
+
+
+# --- what belongs to a user through a parent row ----------------------------------------------
+
+# Models with no user of their own that other people's data may cascade into, and why they are
+# not anyone's personal data.
+NOBODYS = {
+    "account.EmailConfirmation",  # allauth's one-time key, a secret, gone once used
+    "demo.DemoCircle",  # marks a circle as the demo's
+}
+
+
+def test_every_row_deleted_with_a_users_data_is_in_their_download(db):
+    """A model that cascades from personal data names its owner, or is listed as nobody's."""
+    from django.apps import apps
+    from django.db import models as db_models
+
+    from maillage.accounts.services import user_lookups
+
+    owned = {m for m in apps.get_models() if user_lookups(m)}
+    forgotten = {
+        model._meta.label
+        for model in apps.get_models()
+        if model not in owned
+        and model is not User
+        and any(
+            isinstance(f, db_models.ForeignKey)
+            and f.remote_field.on_delete is db_models.CASCADE
+            and f.related_model in owned
+            for f in model._meta.get_fields()
+        )
+    }
+    assert forgotten == NOBODYS
+
+
+def _plan_post(user: User, tag: str) -> None:
+    """A scheduled post with an image, delivered once to the user's channel, and a queue slot."""
+    from django.core.files.base import ContentFile
+
+    from maillage.publishing.models import (
+        Channel,
+        Delivery,
+        DeliveryEvent,
+        PlannedPost,
+        PostMedia,
+        PostVariant,
+        QueueSlot,
+    )
+
+    now = timezone.now()
+    channel = Channel.objects.create(
+        owner=user,
+        network="mastodon",
+        external_id=f"id-{tag}",
+        handle=f"@{tag}@mastodon.example",
+        access_token_encrypted=f"secret-token-{tag}",
+    )
+    post = PlannedPost.objects.create(owner=user, status=PlannedPost.Status.SCHEDULED)
+    variant = PostVariant.objects.create(
+        planned_post=post, network="mastodon", language="fr", text=f"Texte de {tag}"
+    )
+    media = PostMedia(planned_post=post, description=f"Image de {tag}")
+    media.file.save(f"{tag}.png", ContentFile(b"\x89PNG-" + tag.encode()), save=True)
+    delivery = Delivery.objects.create(
+        planned_post=post, channel=channel, variant=variant, due_at=now, next_attempt_at=now
+    )
+    DeliveryEvent.objects.create(
+        delivery=delivery, to_status="scheduled", reason="scheduled", detail=f"Planifié {tag}"
+    )
+    QueueSlot.objects.create(channel=channel, weekday=1, local_time=dt.time(9, 30))
+
+
+def test_the_download_holds_my_planned_posts_their_images_and_deliveries(
+    rich_cast, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    _plan_post(rich_cast.bob, "bob")
+    _plan_post(rich_cast.carol, "carol")
+
+    data = json.loads(json.dumps(user_data_export(rich_cast.bob), default=str))["data"]
+
+    assert [v["text"] for v in data["publishing.PostVariant"]] == ["Texte de bob"]
+    (image,) = data["publishing.PostMedia"]
+    assert image["description"] == "Image de bob" and image["file"].endswith(".png")
+    assert len(data["publishing.Delivery"]) == 1
+    assert data["publishing.DeliveryEvent"][0]["detail"] == "Planifié bob"
+    assert data["publishing.QueueSlot"][0]["local_time"] == "09:30:00"
+    text = json.dumps(data, default=str)
+    assert "carol" not in text.lower()
+    assert "secret-token" not in text
+
+
+def test_deleting_my_account_removes_my_images_from_storage_and_keeps_others(
+    rich_cast, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from maillage.publishing.models import PostMedia
+
+    settings.MEDIA_ROOT = tmp_path
+    _plan_post(rich_cast.bob, "bob")
+    _plan_post(rich_cast.carol, "carol")
+    bob_file = Path(PostMedia.objects.get(planned_post__owner=rich_cast.bob).file.path)
+    carol_file = Path(PostMedia.objects.get(planned_post__owner=rich_cast.carol).file.path)
+    assert bob_file.exists() and carol_file.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rich_cast.client_for(rich_cast.bob).post(
+            reverse("accounts:delete"), {"email": "bob@example.com"}
+        )
+
+    assert not bob_file.exists()
+    assert carol_file.exists()

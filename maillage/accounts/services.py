@@ -212,13 +212,23 @@ def membership_demote(actor: Membership, target: Membership) -> Membership:
     return target
 
 
-def _user_foreign_keys(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
+def user_lookups(model: type[models.Model]) -> list[str]:
+    """The lookups from a row of `model` to the user it belongs to.
+
+    Its own foreign keys to users, else the path it declares in `OWNER_PATH` when it belongs
+    to a user through a parent row (a planned post's variants, a delivery's events). A model
+    with neither is nobody's personal data (tests/test_privacy.py keeps that list short).
+    """
     user_model = get_user_model()
-    return [
-        f
+    direct = [
+        f.name
         for f in model._meta.get_fields()
         if isinstance(f, models.ForeignKey) and f.related_model is user_model
     ]
+    if direct:
+        return direct
+    path = getattr(model, "OWNER_PATH", "")
+    return [path] if path else []
 
 
 def _is_secret(name: str) -> bool:
@@ -231,7 +241,9 @@ def _row(obj: models.Model) -> dict[str, Any]:
     for field in obj._meta.concrete_fields:
         if _is_secret(field.name):
             continue
-        data[field.attname] = field.value_from_object(obj)
+        value = field.value_from_object(obj)
+        # A stored file is named by its path under MEDIA_ROOT (the JSON cannot hold the file).
+        data[field.attname] = value.name if isinstance(field, models.FileField) else value
     return data
 
 
@@ -255,12 +267,12 @@ def user_data_export(user: User) -> dict[str, Any]:
     for model in apps.get_models():
         if model is user_model:
             continue
-        fields = _user_foreign_keys(model)
-        if not fields:
+        lookups = user_lookups(model)
+        if not lookups:
             continue
         query = models.Q()
-        for field in fields:
-            query |= models.Q(**{field.name: user})
+        for lookup in lookups:
+            query |= models.Q(**{lookup: user})
         rows = _rows(model._default_manager.filter(query).order_by("pk"))
         if rows:
             export["data"][model._meta.label] = rows
@@ -292,8 +304,8 @@ def _upload_paths(user: User) -> list[Path]:
     for model in apps.get_models():
         if "storage_path" not in {f.name for f in model._meta.concrete_fields}:
             continue
-        for field in _user_foreign_keys(model):
-            paths = model._default_manager.filter(**{field.name: user}).values_list(
+        for lookup in user_lookups(model):
+            paths = model._default_manager.filter(**{lookup: user}).values_list(
                 "storage_path", flat=True
             )
             for raw in paths:
@@ -321,11 +333,37 @@ def user_delete(user: User) -> None:
         ):
             membership.circle.delete()
     paths = _upload_paths(user)
+    stored = _stored_files(user)
     user.delete()
     # Files go only once the rows are gone for good, so a failed deletion loses nothing.
-    transaction.on_commit(lambda: _files_remove(paths))
+    transaction.on_commit(lambda: _files_remove(paths, stored))
 
 
-def _files_remove(paths: list[Path]) -> None:
+def _stored_files(user: User) -> list[tuple[type[models.Model], models.FileField, str]]:
+    """(model, field, name) of every file a row of the user's names: the images of planned
+    posts, and whatever file field a later model adds."""
+    found: list[tuple[type[models.Model], models.FileField, str]] = []
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        lookups = user_lookups(model)
+        if not fields or not lookups:
+            continue
+        query = models.Q()
+        for lookup in lookups:
+            query |= models.Q(**{lookup: user})
+        rows = model._default_manager.filter(query)
+        for field in fields:
+            names = rows.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+            found.extend((model, field, name) for name in set(names))
+    return found
+
+
+def _files_remove(
+    paths: list[Path], stored: list[tuple[type[models.Model], models.FileField, str]]
+) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
+    for model, field, name in stored:
+        # A file another row still names stays (a series' posts share their images).
+        if not model._default_manager.filter(**{field.name: name}).exists():
+            field.storage.delete(name)

@@ -169,6 +169,9 @@ class PlannedPost(models.Model):
 class PostVariant(models.Model):
     """The text for one network in one language."""
 
+    # Whose data it is, for "Download my data" (accounts.services.user_lookups).
+    OWNER_PATH = "planned_post__owner"
+
     planned_post = models.ForeignKey(PlannedPost, on_delete=models.CASCADE, related_name="variants")
     network = models.CharField(_("network"), max_length=16, choices=Network.choices)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="fr")
@@ -194,6 +197,8 @@ class PostVariant(models.Model):
 
 
 class PostMedia(models.Model):
+    # Whose data it is, for "Download my data".
+    OWNER_PATH = "planned_post__owner"
     planned_post = models.ForeignKey(PlannedPost, on_delete=models.CASCADE, related_name="media")
     # The network this image goes to ("": every network of the post).
     network = models.CharField(_("network"), max_length=16, choices=Network.choices, blank=True)
@@ -208,6 +213,9 @@ class PostMedia(models.Model):
 
 class Delivery(models.Model):
     """One planned post to one channel."""
+
+    # The post's author, also on a channel shared with them by its owner.
+    OWNER_PATH = "planned_post__owner"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -269,6 +277,9 @@ class Delivery(models.Model):
 class DeliveryEvent(models.Model):
     """Append-only log: every transition of a delivery, why, and by which worker."""
 
+    # Whose data it is, for "Download my data".
+    OWNER_PATH = "delivery__planned_post__owner"
+
     class Reason(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CLAIMED = "claimed", _("Taken by a worker")
@@ -307,6 +318,9 @@ class DeliveryEvent(models.Model):
 
 class QueueSlot(models.Model):
     """A weekly wall-clock time in an IANA zone ("add to queue" takes the next free one)."""
+
+    # Whose data it is, for "Download my data".
+    OWNER_PATH = "channel__owner"
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="queue_slots")
     weekday = models.PositiveSmallIntegerField(_("weekday"))  # Monday = 0, as datetime does

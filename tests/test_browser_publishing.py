@@ -120,7 +120,9 @@ def test_a_member_connects_mastodon_plans_a_bilingual_post_moves_it_and_sees_it_
     assert all(d.due_at == due for d in deliveries.values())
 
     # In the calendar, the English delivery is dragged to the next day.
-    page.goto(f"{base}/publishing/calendar/")
+    # The calendar fetches its events after the page loads: counted once they are drawn, or
+    # a slow fetch would send the test to next month (a CI run failed so).
+    page.goto(f"{base}/publishing/calendar/", wait_until="networkidle")
     event = page.locator(".fc-event", has_text=ENGLISH[:20])
     if event.count() == 0:
         page.click(".fc-next-button")  # tomorrow is in next month

@@ -123,7 +123,7 @@ def test_it_downloads_my_data_as_a_json_attachment(rich_cast):
     assert response["Content-Type"].startswith("application/json")
     today = timezone.localdate().isoformat()
     assert f'filename="maillage-bob@example.com-{today}.json"' in response["Content-Disposition"]
-    data = json.loads(response.content)
+    data = json.loads(b"".join(response.streaming_content))
     assert data["data"]["network.Person"][0]["name"] == "Ami bob"
 
 
@@ -310,3 +310,41 @@ def test_deleting_my_account_removes_my_images_from_storage_and_keeps_others(
 
     assert not bob_file.exists()
     assert carol_file.exists()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_the_streamed_export_is_valid_json_whatever_the_batches(rich_cast, monkeypatch, batch):
+    """Rows go out a batch at a time; a model whose rows fill whole batches ends cleanly too."""
+    from maillage.accounts import services
+
+    monkeypatch.setattr(services, "EXPORT_BATCH", batch)
+    account = SocialAccount.objects.get(owner=rich_cast.bob)
+    for n in range(3):  # four posts with _give_data's: a multiple of 1 and 2, not of 3
+        Post.objects.create(
+            owner=rich_cast.bob,
+            account=account,
+            network="linkedin",
+            key=f"extra-{n}",
+            published_at=timezone.now(),
+            text=f"Post {n}",
+        )
+
+    text = "".join(services.user_data_export_chunks(rich_cast.bob))
+    data = json.loads(text)
+
+    assert len(data["data"]["presence.Post"]) == 4
+    assert [row["key"] for row in data["data"]["presence.Post"]][-3:] == [
+        "extra-0",
+        "extra-1",
+        "extra-2",
+    ]
+    assert data["data"]["network.Person"][0]["name"] == "Ami bob"
+    assert data["format"] == "maillage-user-export/1"
+
+
+def test_the_download_streams_rather_than_building_the_file_in_memory(rich_cast):
+    response = rich_cast.client_for(rich_cast.bob).get(reverse("accounts:export"))
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 2  # the head, then each model's rows
+    assert json.loads(b"".join(chunks))["user"]["email"] == "bob@example.com"

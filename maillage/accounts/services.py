@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # Field names never exported: credentials and secrets, whatever app adds them later.
 SECRET_FIELD_MARKERS = ("password", "secret", "token")
+EXPORT_FORMAT = "maillage-user-export/1"
+# Rows of one model read and written at a time by the streamed export.
+EXPORT_BATCH = 2000
 
 
 def user_preferences_update(user: User, **values: Any) -> User:
@@ -247,22 +252,8 @@ def _row(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def _rows(objects: Iterable[models.Model]) -> list[dict[str, Any]]:
-    return [_row(o) for o in objects]
-
-
-def user_data_export(user: User) -> dict[str, Any]:
-    """Everything stored about the user, found by walking every model with a FK to users."""
-    export: dict[str, Any] = {
-        "format": "maillage-user-export/1",
-        "exported_at": timezone.now(),
-        "user": _row(user),
-        "circles": [
-            {"id": c.pk, "name": c.name, "kind": c.kind, "description": c.description}
-            for c in Circle.objects.filter(memberships__user=user).order_by("pk")
-        ],
-        "data": {},
-    }
+def _owned(user: User) -> Iterator[tuple[type[models.Model], models.QuerySet[Any]]]:
+    """(model, the user's rows of it) for every model whose rows can belong to a user."""
     user_model = get_user_model()
     for model in apps.get_models():
         if model is user_model:
@@ -273,10 +264,52 @@ def user_data_export(user: User) -> dict[str, Any]:
         query = models.Q()
         for lookup in lookups:
             query |= models.Q(**{lookup: user})
-        rows = _rows(model._default_manager.filter(query).order_by("pk"))
-        if rows:
-            export["data"][model._meta.label] = rows
-    return export
+        yield model, model._default_manager.filter(query).order_by("pk")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def user_data_export_chunks(user: User) -> Iterator[str]:
+    """Everything stored about the user as JSON text, a batch of rows at a time.
+
+    Streamed: a heavy account holds 140,000 rows, and the whole export built in memory took
+    400 MB for 58 MB of JSON (bench/README.md); here rows are read `EXPORT_BATCH` at a time.
+    Shape: {"format", "exported_at", "user", "circles", "data": {"app.Model": [rows]}}, one
+    row per line; a model with no row of the user's is left out.
+    """
+    circles = [
+        {"id": c.pk, "name": c.name, "kind": c.kind, "description": c.description}
+        for c in Circle.objects.filter(memberships__user=user).order_by("pk")
+    ]
+    yield (
+        f'{{"format": {_json(EXPORT_FORMAT)},\n"exported_at": {_json(timezone.now())},\n'
+        f'"user": {_json(_row(user))},\n"circles": {_json(circles)},\n"data": {{'
+    )
+    separator = "\n"
+    for model, rows in _owned(user):
+        head = f"{separator}{_json(model._meta.label)}: [\n"
+        written = 0
+        batch: list[str] = []
+        for obj in rows.iterator(chunk_size=EXPORT_BATCH):
+            batch.append(_json(_row(obj)))
+            if len(batch) == EXPORT_BATCH:
+                yield (head if not written else ",\n") + ",\n".join(batch)
+                written, batch = written + len(batch), []
+        if batch:
+            yield (head if not written else ",\n") + ",\n".join(batch)
+            written += len(batch)
+        if written:
+            yield "\n]"
+            separator = ",\n"
+    yield "}}\n"
+
+
+def user_data_export(user: User) -> dict[str, Any]:
+    """The export as a Python object (commands and tests; the download streams the text)."""
+    data: dict[str, Any] = json.loads("".join(user_data_export_chunks(user)))
+    return data
 
 
 def _only_animator_handover(user: User) -> None:

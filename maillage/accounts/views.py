@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import cast
 
@@ -11,8 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -70,12 +68,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> StreamingHttpResponse:
     user = _user(request)
-    payload = json.dumps(
-        services.user_data_export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    # Streamed: a heavy account's export is tens of MB (accounts.services).
+    response = StreamingHttpResponse(
+        services.user_data_export_chunks(user), content_type="application/json; charset=utf-8"
     )
-    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     filename = f"maillage-{user.email}-{timezone.localdate().isoformat()}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.serializers.json import DjangoJSONEncoder
 
 from maillage.accounts.models import User
-from maillage.accounts.services import user_data_export
+from maillage.accounts.services import user_data_export_chunks
 
 
 class Command(BaseCommand):
@@ -26,5 +24,5 @@ class Command(BaseCommand):
                 f"No user with the e-mail address {email}. Check the spelling; "
                 "`maillage shell` can list users."
             )
-        data = user_data_export(user)
-        self.stdout.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
+        for chunk in user_data_export_chunks(user):
+            self.stdout.write(chunk, ending="")

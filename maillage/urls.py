@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from maillage.health import health
 from maillage.presence import views as presence_views
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("publishing/", include("maillage.publishing.urls")),
     path("notifications/", include("maillage.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     # Pages name their icon; this serves the browsers and tools that ask for it by habit.
     path("favicon.ico", RedirectView.as_view(url=static("maillage/icon.svg"), permanent=True)),
 ]

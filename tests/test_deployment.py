@@ -138,6 +138,16 @@ def test_gunicorn_redirects_plain_http_and_serves_pages_and_static_files_over_ht
     assert script.content == (ROOT / "maillage/static/maillage/charts.js").read_bytes()
 
 
+def test_a_monitor_on_the_machine_asks_for_health_over_plain_http(gunicorn):
+    # Not redirected to HTTPS like every page: the answer itself (no publish worker runs
+    # here, so 503) is what a monitor needs.
+    health = httpx.get(f"{gunicorn}/health/", headers={"Host": HOST})
+
+    assert health.status_code == 503
+    assert health.json()["database"] == "ok"
+    assert health.json()["publish_worker"] == "stopped"
+
+
 def test_a_visitor_signs_up_through_the_proxy_without_a_csrf_failure(gunicorn):
     # The classic failure behind a proxy: Django compares the form's origin with the host. The
     # cookies are Secure, so they are sent by hand here as a browser sends them over HTTPS.

@@ -621,3 +621,49 @@ def test_it_says_x_needs_the_administrators_application(cast, settings):
     response = cast.client_for(cast.alice).post("/publishing/channels/x/", follow=True)
     assert "Connecting X needs an X application" in response.content.decode()
     assert "MAILLAGE_X_CLIENT_ID" in response.content.decode()
+
+
+def _paused_warning(client, path: str) -> bool:
+    return 'data-testid="publishing-paused"' in client.get(path).content.decode()
+
+
+def test_it_warns_that_scheduled_posts_wait_while_no_publish_worker_runs(cast):
+    from maillage.publishing.services.workers import worker_heartbeat
+
+    client = cast.client_for(cast.alice)
+    delivery = scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
+    post_page = f"/publishing/posts/{delivery.planned_post_id}/"
+
+    # No worker has ever run: both pages where scheduled posts show say so.
+    assert _paused_warning(client, "/publishing/calendar/")
+    assert _paused_warning(client, post_page)
+    page = client.get("/publishing/calendar/").content.decode()
+    assert "one more than 60 minutes late is marked missed" in page
+
+    # A worker beating now: nothing to say.
+    worker_heartbeat("worker-1", "host", 123)
+    assert not _paused_warning(client, "/publishing/calendar/")
+
+    # Its last sign of life three minutes ago: stopped, the warning is back.
+    from maillage.publishing.models import PublishWorker
+
+    PublishWorker.objects.update(seen_at=timezone.now() - timedelta(minutes=3))
+    assert _paused_warning(client, "/publishing/calendar/")
+
+    # Nothing waiting (published): no warning, whatever the worker.
+    Delivery.objects.update(status=Delivery.Status.PUBLISHED)
+    assert not _paused_warning(client, "/publishing/calendar/")
+    # And someone else's waiting post is not this user's concern.
+    scheduled(
+        cast.bob,
+        mastodon_channel(cast.bob, "@bob@mastodon.example"),
+        datetime(2030, 6, 1, tzinfo=UTC),
+    )
+    assert not _paused_warning(client, "/publishing/calendar/")
+
+
+def test_the_paused_warning_reads_in_french(cast):
+    french(cast.alice)
+    scheduled(cast.alice, mastodon_channel(cast.alice), datetime(2030, 6, 1, tzinfo=UTC))
+    page = cast.client_for(cast.alice).get("/publishing/calendar/").content.decode()
+    assert "Vos publications planifiées ne partent pas." in page

@@ -7,13 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from maillage.accounts.models import User
 from maillage.presence.networks import AccountKind
-from maillage.publishing.models import Channel, Delivery, DeliveryEvent, QueueSlot
+from maillage.publishing.models import Channel, Delivery, DeliveryEvent, PublishWorker, QueueSlot
 
 # How far "add to queue" looks for a free slot.
 QUEUE_HORIZON_DAYS = 366
+# A running publish worker writes its heartbeat every second: silent this long, it is stopped.
+WORKER_SILENT_AFTER = timedelta(minutes=2)
+# Deliveries that only a running publish worker moves on.
+WAITING_FOR_WORKER = (
+    Delivery.Status.SCHEDULED,
+    Delivery.Status.CLAIMED,
+    Delivery.Status.UNCONFIRMED,
+)
 
 
 def channels_usable_by(user: User) -> QuerySet[Channel]:
@@ -25,6 +34,19 @@ def channels_usable_by(user: User) -> QuerySet[Channel]:
 
 def channel_usable_by(user: User, channel: Channel) -> bool:
     return channels_usable_by(user).filter(pk=channel.pk).exists()
+
+
+def publish_workers_running(now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return PublishWorker.objects.filter(seen_at__gte=now - WORKER_SILENT_AFTER).exists()
+
+
+def publishing_paused_for(user: User, now: datetime | None = None) -> bool:
+    """True when the user has posts waiting to go out and no publish worker is running: they
+    would wait silently (and end as missed an hour late) unless somebody says so."""
+    if publish_workers_running(now):
+        return False
+    return Delivery.objects.filter(planned_post__owner=user, status__in=WAITING_FOR_WORKER).exists()
 
 
 def deliveries_of(user: User) -> QuerySet[Delivery]:

@@ -34,7 +34,11 @@ from maillage.publishing.forms import (
 )
 from maillage.publishing.ical import ical_feed, ical_renew, ical_token, ical_user
 from maillage.publishing.models import Channel, Delivery, PlannedPost
-from maillage.publishing.selectors import channels_usable_by, deliveries_of
+from maillage.publishing.selectors import (
+    channels_usable_by,
+    deliveries_of,
+    publishing_paused_for,
+)
 from maillage.publishing.services import (
     PublishingError,
     channel_authorize_url_mastodon,
@@ -300,6 +304,14 @@ def channel_disconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
 # --- A post and its deliveries -------------------------------------------------------------
 
 
+def _paused(user: User) -> dict[str, Any]:
+    """For publishing/_paused.html: is the user's publishing waiting for a stopped worker?"""
+    return {
+        "publishing_paused": publishing_paused_for(user),
+        "cutoff_minutes": settings.PUBLISHING_CUTOFF_MINUTES,
+    }
+
+
 def _own_post(request: HttpRequest, post_id: int) -> PlannedPost:
     return get_object_or_404(PlannedPost, pk=post_id, owner=_user(request))
 
@@ -326,6 +338,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "deliveries": deliveries,
             "actionable": ACTIONABLE,
             "reschedule_form": RescheduleForm(time_zone=_user(request).time_zone),
+            **_paused(_user(request)),
         },
     )
 
@@ -396,6 +409,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             # An empty grid says nothing: a newcomer is told where to start instead.
             "has_channels": channels_usable_by(user).exists(),
             "has_deliveries": deliveries_of(user).exists(),
+            **_paused(user),
             "colours": NETWORK_COLOURS,
             "calendar_options": {
                 "events": reverse("publishing:events"),

@@ -122,6 +122,13 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env_str("EMAIL_VERIFICATION", "optional")
+ACCOUNT_ADAPTER = "maillage.accounts.adapter.AccountAdapter"
+# "open": anyone may create an account (a laptop, the demo); "invitation": only someone who
+# follows a circle's invitation link (a server on the Internet; the first account comes from
+# `maillage createsuperuser`).
+SIGNUP = env_str("SIGNUP", "open")
+if SIGNUP not in {"open", "invitation"}:
+    raise ValueError(f"MAILLAGE_SIGNUP must be open or invitation, not {SIGNUP!r}")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "maillage.connectors",
     "maillage.publishing",
     "maillage.notifications",
+    "maillage.ops",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.import_linkedin import archive_write, django_setup
+from bench.import_linkedin import heavy_user
 
 
 def _measured(produce: Callable[[], str]) -> tuple[float, float, str]:
@@ -43,19 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="maillage-bench-") as temp:
-        directory = Path(temp)
-        target, _folder = archive_write(directory)
-        var_dir = directory / "var"
-        var_dir.mkdir()
-        django_setup(var_dir)
+        user = heavy_user(Path(temp))
         from django.core.serializers.json import DjangoJSONEncoder
 
         from maillage.accounts import services
-        from maillage.accounts.models import User
-        from maillage.imports.services import archive_import
-
-        user = User.objects.create_user(email="heavy@example.com", password=None)
-        archive_import(user, target, "linkedin")
 
         def streamed() -> str:
             # Sent chunk by chunk: only the size is kept, as a socket keeps nothing.

@@ -282,6 +282,21 @@ def django_setup(var_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
+def heavy_user(directory: Path) -> Any:
+    """A fresh database in `directory` holding one user who imported this benchmark's archive
+    (the other benchmarks measure what such a heavy user does next)."""
+    target, _folder = archive_write(directory)
+    var_dir = directory / "var"
+    var_dir.mkdir()
+    django_setup(var_dir)
+    from maillage.accounts.models import User
+    from maillage.imports.services import archive_import
+
+    user = User.objects.create_user(email="heavy@example.com", password=None)
+    archive_import(user, target, "linkedin")
+    return user
+
+
 def real_import(target: Path, email: str = "bench@example.com") -> dict[str, Any]:
     from maillage.accounts.models import User
     from maillage.imports.services import archive_import

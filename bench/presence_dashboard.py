@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.import_linkedin import archive_write, django_setup
+from bench.import_linkedin import heavy_user
 
 REPEAT = 5
 
@@ -42,20 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs of each side")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="maillage-bench-") as temp:
-        directory = Path(temp)
-        target, _folder = archive_write(directory)
-        var_dir = directory / "var"
-        var_dir.mkdir()
-        django_setup(var_dir)
+        user = heavy_user(Path(temp))
         from django.db.models.functions import TruncDate
 
-        from maillage.accounts.models import User
-        from maillage.imports.services import archive_import
         from maillage.presence import selectors
         from maillage.presence.services import presence_recompute
 
-        user = User.objects.create_user(email="heavy@example.com", password=None)
-        archive_import(user, target, "linkedin")
         presence_recompute(user)
 
         def dashboard() -> dict[str, Any]:

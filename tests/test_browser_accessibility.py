@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from maillage.accounts.models import Circle, User
 from maillage.demo.plan import ANIMATOR_EMAIL, MEMBER_EMAIL
 from maillage.demo.services import demo_circle_build
 from maillage.imports.models import ImportRun
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,21 +43,14 @@ def _violations(
 ) -> dict[str, list[str]]:
     assert AXE.exists(), f"{AXE} is missing: `npm ci` installs it (make test does)"
     # axe is injected as an inline script, which the pages' own policy rightly refuses.
-    context = browser.new_context(
-        viewport=viewport or {"width": 1280, "height": 900}, bypass_csp=True
-    )
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
+    options: dict[str, Any] = {
+        "viewport": viewport or {"width": 1280, "height": 900},
+        "bypass_csp": True,
+    }
+    if user is None:
+        context = browser.new_context(**options)
+    else:
+        context = signed_in_context(browser, live_server, user, **options)
     page = context.new_page()
     found: dict[str, list[str]] = {}
     for path in paths:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from maillage.accounts.models import Circle, User
 from maillage.demo.plan import ANIMATOR_EMAIL
 from maillage.demo.services import demo_circle_build
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,12 +44,7 @@ CHARTS = """() => Array.from(document.querySelectorAll("canvas[data-chart]")).ma
 
 
 def _charts(live_server: Any, browser: Any, user: User, path: str) -> list[dict[str, Any]]:  # noqa: F811
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale=f"{user.language}-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in_context(browser, live_server, user, locale=f"{user.language}-CA")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

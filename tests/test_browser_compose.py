@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from maillage.presence.networks import Network
 from maillage.publishing.models import Channel, PlannedPost, PostMedia
 from tests.conftest import make_user
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 from tests.test_publishing_compose import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,12 +41,7 @@ def test_an_image_for_mastodon_only_shows_in_its_preview_and_nowhere_else(
         max_characters=40,
     )
     bluesky = connected(alice, Network.BLUESKY, "alice.bsky.social")
-    client = Client()
-    client.force_login(alice)
-    context = browser.new_context(locale="en-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in_context(browser, live_server, alice, locale="en-CA")
     page = context.new_page()
     image = tmp_path / "chat.png"
     image.write_bytes(png(8, 8))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from maillage.accounts.models import Circle, User
@@ -20,7 +19,10 @@ from maillage.demo.services import demo_circle_build
 from maillage.imports.models import ImportRun
 from maillage.presence.networks import Network
 from tests.test_browser_compose import connected
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 from tests.test_publishing_compose import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,12 +36,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 def _page(live_server: Any, browser: Any, user: User) -> Any:  # noqa: F811
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="fr-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in_context(browser, live_server, user, locale="fr-CA")
     context.add_init_script(RECORD)
     return context.new_page()
 

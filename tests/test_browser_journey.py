@@ -6,10 +6,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 from maillage.demo.generator import export_write
@@ -29,6 +31,18 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "Un-mot-de-passe-solide-2026"
+
+
+def signed_in_context(browser: Any, live_server: Any, user: Any, **options: Any) -> Any:
+    """A Chromium context (Playwright's `new_context` options) already signed in as `user`:
+    Django's test client logs in, and its session cookie is handed to the browser."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**options)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from maillage.accounts.models import Circle, User
 from maillage.demo.plan import ANIMATOR_EMAIL
 from maillage.demo.services import demo_circle_build
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +28,8 @@ def test_the_pages_of_the_daily_loop_fit_a_phone_screen(
     animator.language = language
     animator.save(update_fields=["language"])
     circle = Circle.objects.get()
-    client = Client()
-    client.force_login(animator)
-    context = browser.new_context(viewport=PHONE, locale=f"{language}-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    context = signed_in_context(
+        browser, live_server, animator, viewport=PHONE, locale=f"{language}-CA"
     )
     page = context.new_page()
     paths = [

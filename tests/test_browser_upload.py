@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from maillage.accounts.models import User
 from maillage.demo.generator import CONNECTIONS_HEADER
 from maillage.imports.models import ImportRun
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,12 +35,7 @@ def _connections(path: Path, rows: int) -> Path:
 
 def _page(live_server: Any, browser: Any) -> Any:  # noqa: F811
     user = User.objects.create_user(email="marie@example.com", password="x" * 12)
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="fr-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in_context(browser, live_server, user, locale="fr-CA")
     page = context.new_page()
     page.goto(f"{live_server.url}/imports/", wait_until="networkidle")
     return page

@@ -21,7 +21,10 @@ from maillage.publishing.ical import ical_token
 from maillage.publishing.models import Channel, Delivery, PlannedPost
 from maillage.publishing.services import VariantInput, planned_post_create, planned_post_schedule
 from tests.fake_network import FakeNetwork
-from tests.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.test_browser_journey import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    signed_in_context,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -494,13 +497,7 @@ def test_it_refuses_to_drop_a_post_in_the_past(cast):
 
 
 def signed_in_page(chromium: Any, live_server: Any, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = chromium.new_context(locale="fr-CA")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
+    return signed_in_context(chromium, live_server, user, locale="fr-CA").new_page()
 
 
 @pytest.mark.browser

@@ -334,22 +334,18 @@ def _upload_paths(user: User) -> list[Path]:
     """Archives still waiting in storage (under MEDIA_ROOT) are the user's data too."""
     media_root = Path(settings.MEDIA_ROOT).resolve()
     found: list[Path] = []
-    for model in apps.get_models():
+    for model, rows in _owned(user):
         if "storage_path" not in {f.name for f in model._meta.concrete_fields}:
             continue
-        for lookup in user_lookups(model):
-            paths = model._default_manager.filter(**{lookup: user}).values_list(
-                "storage_path", flat=True
-            )
-            for raw in paths:
-                if not raw:
-                    continue
-                path = Path(raw) if Path(raw).is_absolute() else media_root / raw
-                try:
-                    path.resolve().relative_to(media_root)
-                except ValueError:
-                    continue
-                found.append(path)
+        for raw in rows.values_list("storage_path", flat=True):
+            if not raw:
+                continue
+            path = Path(raw) if Path(raw).is_absolute() else media_root / raw
+            try:
+                path.resolve().relative_to(media_root)
+            except ValueError:
+                continue
+            found.append(path)
     return found
 
 
@@ -376,15 +372,8 @@ def _stored_files(user: User) -> list[tuple[type[models.Model], models.FileField
     """(model, field, name) of every file a row of the user's names: the images of planned
     posts, and whatever file field a later model adds."""
     found: list[tuple[type[models.Model], models.FileField, str]] = []
-    for model in apps.get_models():
+    for model, rows in _owned(user):
         fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        lookups = user_lookups(model)
-        if not fields or not lookups:
-            continue
-        query = models.Q()
-        for lookup in lookups:
-            query |= models.Q(**{lookup: user})
-        rows = model._default_manager.filter(query)
         for field in fields:
             names = rows.exclude(**{field.name: ""}).values_list(field.name, flat=True)
             found.extend((model, field, name) for name in set(names))
